@@ -1,0 +1,80 @@
+import type { LoadedImage } from "@layerlint/core";
+import { load, type CommonOptions } from "../load.js";
+import { openOutput } from "../output.js";
+import { formatBytes, table } from "../format.js";
+
+export interface InfoOptions extends CommonOptions {
+  format: "text" | "json";
+  output?: string;
+}
+
+/** `layerlint info`: digests, platform, layers with sizes and created_by, and the run config. */
+export async function infoCommand(input: string, opts: InfoOptions): Promise<number> {
+  const image = await load(input, opts);
+  const out = openOutput(opts.output);
+  const info = imageInfo(input, image);
+  out.write(opts.format === "json" ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
+  await out.end();
+  return 0;
+}
+
+export function imageInfo(input: string, image: LoadedImage) {
+  const c = image.config.config;
+  return {
+    input,
+    source: image.source.kind,
+    manifestDigest: image.manifest.digest,
+    configDigest: image.manifest.config.digest,
+    platform: image.platform,
+    created: image.config.created ?? null,
+    sizes: {
+      compressed: image.layers.reduce((s, l) => s + l.compressedSize, 0),
+      uncompressed: image.layers.reduce((s, l) => s + l.uncompressedSize, 0),
+      wasted: image.fs.wastedBytes,
+      files: image.layers.reduce((s, l) => s + l.files, 0),
+    },
+    layers: image.layers,
+    config: {
+      user: c.User ?? "",
+      entrypoint: c.Entrypoint ?? null,
+      cmd: c.Cmd ?? null,
+      workingDir: c.WorkingDir ?? "",
+      env: c.Env ?? [],
+      exposedPorts: Object.keys(c.ExposedPorts ?? {}),
+    },
+  };
+}
+
+function infoText(i: ReturnType<typeof imageInfo>): string {
+  const lines = [
+    `image     ${i.input} (${i.source})`,
+    `manifest  ${i.manifestDigest}`,
+    `config    ${i.configDigest}`,
+    `platform  ${i.platform}`,
+    `size      ${formatBytes(i.sizes.compressed)} compressed, ${formatBytes(i.sizes.uncompressed)} uncompressed, ${formatBytes(i.sizes.wasted)} wasted`,
+    "",
+    table(
+      [
+        ["#", "digest", "compressed", "uncompressed", "entries", "created by"],
+        ...i.layers.map((l) => [
+          String(l.index),
+          l.digest.slice(0, 19),
+          formatBytes(l.compressedSize),
+          formatBytes(l.uncompressedSize),
+          String(l.entries),
+          (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 70),
+        ]),
+      ],
+      new Set([2, 3, 4]),
+    ),
+    "",
+    `user        ${JSON.stringify(i.config.user)}`,
+    `entrypoint  ${JSON.stringify(i.config.entrypoint)}`,
+    `cmd         ${JSON.stringify(i.config.cmd)}`,
+    `workdir     ${i.config.workingDir || "(none)"}`,
+    `ports       ${i.config.exposedPorts.join(", ") || "(none)"}`,
+    "env",
+    ...i.config.env.map((e) => `  ${e}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,79 @@
+import { Command, CommanderError, Option } from "commander";
+import { isLayerlintError } from "@layerlint/core";
+import { filesCommand } from "./commands/files.js";
+import { infoCommand } from "./commands/info.js";
+import { scanCommand } from "./commands/scan.js";
+import { version } from "./version.js";
+
+/** Exit codes (README): 0 pass, 1 policy failed, 2 error. */
+export const EXIT_ERROR = 2;
+
+const formatOption = () =>
+  new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text");
+const platformOption = () =>
+  new Option("--platform <os/arch[/variant]>", "image to pick from a multi-platform index (default linux/amd64)");
+
+function build(setCode: (n: number) => void): Command {
+  const program = new Command("layerlint")
+    .description("Audit container images layer by layer, without a Docker daemon")
+    .version(version)
+    .option("--debug", "print stack traces for errors")
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(s.startsWith("error:") ? s : `error: ${s}`) });
+
+  program
+    .command("scan")
+    .description("report what makes an image dangerous or fat")
+    .argument("<input>", "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF] or a path")
+    .addOption(formatOption())
+    .addOption(platformOption())
+    .option("-o, --output <file>", "write the report to FILE instead of stdout")
+    .action(async (input: string, o) => setCode(await scanCommand(input, { ...program.opts(), ...o })));
+
+  program
+    .command("files")
+    .description("list the final filesystem after every layer and whiteout is applied")
+    .argument("<input>", "image input, as for scan")
+    .addOption(formatOption())
+    .addOption(platformOption())
+    .option("-o, --output <file>", "write the listing to FILE instead of stdout")
+    .action(async (input: string, o) => setCode(await filesCommand(input, { ...program.opts(), ...o })));
+
+  program
+    .command("info")
+    .description("show digests, platform, layers with sizes and created_by, and the run config")
+    .argument("<input>", "image input, as for scan")
+    .addOption(formatOption())
+    .addOption(platformOption())
+    .option("-o, --output <file>", "write to FILE instead of stdout")
+    .action(async (input: string, o) => setCode(await infoCommand(input, { ...program.opts(), ...o })));
+  return program;
+}
+
+/**
+ * Runs the CLI and returns the exit code. Only errors reach here: a
+ * LayerlintError prints its one line; anything else prints its message,
+ * and the stack only with --debug.
+ */
+export async function run(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = build((n) => (code = n));
+  const debug = argv.includes("--debug");
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors are 2.
+      return e.exitCode === 0 ? 0 : EXIT_ERROR;
+    }
+    if (isLayerlintError(e)) {
+      process.stderr.write(`error: ${e.message}\n`);
+    } else {
+      const msg = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`error: ${msg.split("\n")[0]}\n`);
+    }
+    if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    return EXIT_ERROR;
+  }
+}

@@ -1,0 +1,120 @@
+import zlib from "node:zlib";
+import { Readable, Transform, pipeline, type Duplex } from "node:stream";
+import { Decompress as FzstdDecompress } from "fzstd";
+import { LayerlintError } from "./errors.js";
+
+export type Compression = "gzip" | "zstd" | "none";
+
+/** 256 KiB output chunks: 586 MB/s against 226 MB/s at zlib's 16 KiB default (DEPENDENCIES.md). */
+const CHUNK = 256 * 1024;
+
+/**
+ * Tells gzip, zstd and plain tar apart by magic bytes, never by media type
+ * (SPECS §5): gzip 1f 8b; zstd 28 b5 2f fd, or a skippable frame 5? 2a 4d 18.
+ */
+export function sniffCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (head.length >= 4) {
+    if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
+    if ((head[0]! & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18) return "zstd";
+  }
+  return "none";
+}
+
+type ZstdFactory = () => Duplex;
+const nodeZstd = (zlib as unknown as { createZstdDecompress?: (o?: object) => Duplex }).createZstdDecompress;
+
+/** Which zstd decoder this Node offers: built-in (Node ≥ 22.15) or fzstd (pure JS). */
+export const zstdImplementation: "node" | "fzstd" = nodeZstd ? "node" : "fzstd";
+
+const createZstd: ZstdFactory = nodeZstd
+  ? () => nodeZstd({ chunkSize: CHUNK })
+  : () => fzstdStream();
+
+/** fzstd's streaming decoder as a Transform (so backpressure holds); it rejects truncated frames at flush. */
+function fzstdStream(): Duplex {
+  let sink: Transform | undefined;
+  const decoder = new FzstdDecompress((chunk) => {
+    sink!.push(chunk);
+  });
+  sink = new Transform({
+    readableHighWaterMark: CHUNK,
+    transform(chunk: Buffer, _enc, cb) {
+      try {
+        decoder.push(chunk);
+        cb();
+      } catch (e) {
+        cb(zstdError(e));
+      }
+    },
+    flush(cb) {
+      try {
+        decoder.push(new Uint8Array(0), true);
+        cb();
+      } catch (e) {
+        cb(zstdError(e));
+      }
+    },
+  });
+  return sink;
+}
+
+function zstdError(e: unknown): LayerlintError {
+  return new LayerlintError("DECOMPRESS_FAILED", `zstd: ${(e as Error).message ?? String(e)}`);
+}
+
+/**
+ * Decompresses `src` after sniffing its first bytes. Errors from the
+ * decompressor become DECOMPRESS_FAILED; errors from `src` (digest checks)
+ * pass through unchanged.
+ */
+export async function* decompress(
+  src: AsyncIterable<Uint8Array>,
+  onKind?: (k: Compression) => void,
+): AsyncGenerator<Uint8Array> {
+  const it = src[Symbol.asyncIterator]();
+  const headParts: Uint8Array[] = [];
+  let headLen = 0;
+  let done = false;
+  while (headLen < 4) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    headParts.push(r.value);
+    headLen += r.value.length;
+  }
+  const head = headParts.length === 1 ? headParts[0]! : Buffer.concat(headParts);
+  const kind = sniffCompression(head);
+  onKind?.(kind);
+  async function* all(): AsyncGenerator<Uint8Array> {
+    if (headLen > 0) yield head;
+    if (done) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+  if (kind === "none") {
+    yield* all();
+    return;
+  }
+  const decoder =
+    kind === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK }) : createZstd();
+  const input = Readable.from(all(), { objectMode: false, highWaterMark: CHUNK });
+  let srcError: unknown;
+  input.on("error", (e) => (srcError = e));
+  const out = pipeline(input, decoder, () => {});
+  try {
+    for await (const chunk of out) yield chunk as Uint8Array;
+  } catch (e) {
+    if (srcError) throw srcError;
+    if (e instanceof LayerlintError) throw e;
+    throw new LayerlintError("DECOMPRESS_FAILED", `${kind}: ${(e as Error).message}`);
+  } finally {
+    input.destroy();
+  }
+  if (srcError) throw srcError;
+}

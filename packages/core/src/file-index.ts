@@ -1,0 +1,184 @@
+/**
+ * The final merged filesystem (DESIGN.md §2 FileIndex): metadata by path,
+ * plus lookups by basename, by directory, through symlinks and hardlinks.
+ *
+ * Invariant relied on for speed (mergeLayers keeps it): every stored path's
+ * ancestors are stored too, and they are directories. So a path found
+ * verbatim in the map has no symlink among its parents.
+ */
+import type { FileEntry, ShadowedEntry, UnsafeEntry } from "./types.js";
+import { basename, canonicalPath, pushComponentsReversed } from "./paths.js";
+
+/** Linux MAXSYMLINKS: following a 41st symlink in one lookup fails (ELOOP). */
+export const MAX_SYMLINK_HOPS = 40;
+
+export interface FileIndex extends Iterable<FileEntry> {
+  /** Number of paths, the root "/" included. */
+  readonly size: number;
+  /** Entries refused or redirected while walking and merging layers. */
+  readonly unsafe: readonly UnsafeEntry[];
+  /** Exact (lexical) lookup; no symlink is followed. */
+  get(path: string): FileEntry | undefined;
+  /** Follows symlinks in every component, then a hardlink to its bound file. */
+  resolve(path: string): FileEntry | undefined;
+  /** Canonical real path after following symlinks; undefined if missing or a loop. */
+  resolvePath(path: string): string | undefined;
+  byBasename(name: string): readonly FileEntry[];
+  /** Direct children of a directory (exact path), sorted by path. */
+  children(dir: string): readonly FileEntry[];
+  /** The file a hardlink entry was bound to when applied; undefined if its target was missing. */
+  hardlinkTarget(e: FileEntry): FileEntry | undefined;
+  /** Entries that shipped in some layer but are not visible. */
+  shadowed(): Iterable<ShadowedEntry>;
+  /** Entries sorted by path (UTF-16 code unit order). */
+  [Symbol.iterator](): Iterator<FileEntry>;
+}
+
+export interface ResolveOptions {
+  /** Follow a symlink in the last component too (stat vs lstat). */
+  followFinal: boolean;
+  /**
+   * Strict: every intermediate component must exist and be a directory
+   * (kernel lookup). Lenient: from the first missing or non-directory
+   * component on, the rest is taken literally (what an extractor that
+   * creates missing parents does, e.g. containerd's fs.RootPath).
+   */
+  strict: boolean;
+}
+
+/**
+ * Resolves `path` against a tree as the kernel does inside a chroot: absolute
+ * targets restart at "/", relative ones at the link's directory, ".." at the
+ * root stays at the root, and more than MAX_SYMLINK_HOPS links → null. The
+ * result is canonical; it need not exist.
+ */
+export function resolveSymlinks(
+  lookup: (path: string) => FileEntry | undefined,
+  path: string,
+  opts: ResolveOptions,
+): string | null {
+  const todo: string[] = [];
+  pushComponentsReversed(todo, path);
+  const parts: string[] = [];
+  let cur = "/";
+  let hops = 0;
+  let literal = false; // past a missing component (lenient mode only)
+  while (todo.length > 0) {
+    const c = todo.pop()!;
+    if (c === "..") {
+      if (parts.length > 0) {
+        parts.pop();
+        cur = parts.length > 0 ? `/${parts.join("/")}` : "/";
+      }
+      continue;
+    }
+    const next = cur === "/" ? `/${c}` : `${cur}/${c}`;
+    const final = todo.length === 0;
+    if (!literal) {
+      const e = lookup(next);
+      if (e === undefined || (e.type !== "dir" && e.type !== "symlink" && !final)) {
+        if (opts.strict && !final) return null;
+        literal = true;
+      } else if (e.type === "symlink" && (!final || opts.followFinal)) {
+        if (++hops > MAX_SYMLINK_HOPS) return null;
+        const target = e.linkTarget ?? "";
+        if (target === "") return null; // Linux: ENOENT
+        if (target.charCodeAt(0) === 47) {
+          parts.length = 0;
+          cur = "/";
+        }
+        pushComponentsReversed(todo, target);
+        continue;
+      }
+    }
+    parts.push(c);
+    cur = next;
+  }
+  return cur;
+}
+
+function byPath(a: FileEntry, b: FileEntry): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+export class MergedFileIndex implements FileIndex {
+  private sorted: FileEntry[] | undefined;
+  private basenames: Map<string, FileEntry[]> | undefined;
+  private readonly lookup = (p: string): FileEntry | undefined => this.files.get(p);
+
+  constructor(
+    private readonly files: ReadonlyMap<string, FileEntry>,
+    private readonly dirs: ReadonlyMap<string, ReadonlySet<string>>,
+    /** Hardlink entry (final or shadowed copy) → the file it was bound to. */
+    private readonly bound: ReadonlyMap<FileEntry, FileEntry | undefined>,
+    private readonly hidden: readonly ShadowedEntry[],
+    readonly unsafe: readonly UnsafeEntry[],
+  ) {}
+
+  get size(): number {
+    return this.files.size;
+  }
+
+  get(path: string): FileEntry | undefined {
+    const e = this.files.get(path);
+    if (e !== undefined) return e;
+    const c = canonicalPath(path);
+    return c === null ? undefined : this.files.get(c);
+  }
+
+  resolve(path: string): FileEntry | undefined {
+    // Fast path: a stored path has only directories above it (invariant).
+    let e = this.files.get(path);
+    if (e === undefined || e.type === "symlink") {
+      const real = this.resolvePath(path);
+      e = real === undefined ? undefined : this.files.get(real);
+    }
+    if (e?.type === "hardlink") return this.bound.get(e) ?? e;
+    return e;
+  }
+
+  resolvePath(path: string): string | undefined {
+    const e = this.files.get(path);
+    if (e !== undefined && e.type !== "symlink") return path;
+    const real = resolveSymlinks(this.lookup, path, { followFinal: true, strict: true });
+    return real !== null && this.files.has(real) ? real : undefined;
+  }
+
+  byBasename(name: string): readonly FileEntry[] {
+    if (this.basenames === undefined) {
+      const m = new Map<string, FileEntry[]>();
+      for (const e of this) {
+        const b = basename(e.path);
+        const list = m.get(b);
+        if (list === undefined) m.set(b, [e]);
+        else list.push(e);
+      }
+      this.basenames = m;
+    }
+    return this.basenames.get(name) ?? [];
+  }
+
+  children(dir: string): readonly FileEntry[] {
+    const kids = this.dirs.get(dir) ?? this.dirs.get(canonicalPath(dir) ?? "");
+    if (kids === undefined) return [];
+    const out: FileEntry[] = [];
+    for (const p of kids) {
+      const e = this.files.get(p);
+      if (e !== undefined) out.push(e);
+    }
+    return out.sort(byPath);
+  }
+
+  hardlinkTarget(e: FileEntry): FileEntry | undefined {
+    return this.bound.get(e);
+  }
+
+  shadowed(): Iterable<ShadowedEntry> {
+    return this.hidden;
+  }
+
+  [Symbol.iterator](): Iterator<FileEntry> {
+    this.sorted ??= [...this.files.values()].sort(byPath);
+    return this.sorted[Symbol.iterator]();
+  }
+}

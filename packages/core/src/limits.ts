@@ -1,0 +1,15 @@
+/** Memory caps, each configurable through ScanOptions.limits (README "Limits"). */
+export interface Limits {
+  /** Largest manifest or index accepted: 4 MiB, as distribution and oras (SPECS §2). */
+  maxManifestBytes: number;
+  /** Largest image config accepted. */
+  maxConfigBytes: number;
+  /** Deepest chain of nested indexes followed. */
+  maxIndexDepth: number;
+}
+
+export const defaultLimits: Limits = {
+  maxManifestBytes: 4 * 1024 * 1024,
+  maxConfigBytes: 8 * 1024 * 1024,
+  maxIndexDepth: 8,
+};

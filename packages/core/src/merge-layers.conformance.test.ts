@@ -1,0 +1,165 @@
+// Runs the 26 whiteout/layer-application vectors (SPECS.md §6,
+// shared/conformance/whiteout-vectors.json) through LayerBuilder + mergeLayers.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { FileEntry } from "./types.js";
+import type { TarHeader, TarType } from "./tar/tar-header.js";
+import { LayerBuilder } from "./layer-builder.js";
+import { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
+
+interface VectorEntry {
+  path: string;
+  type: "file" | "dir" | "symlink" | "hardlink";
+  content?: string;
+  linkname?: string;
+  inode?: string;
+}
+interface Vector {
+  name: string;
+  expectedBasis: string;
+  layers: VectorEntry[][];
+  expectedFinalTree: VectorEntry[] | null;
+  expectError: boolean;
+  notes: string;
+}
+
+const vectors = JSON.parse(
+  readFileSync(new URL("../../../../shared/conformance/whiteout-vectors.json", import.meta.url), "utf8"),
+) as Vector[];
+
+const TYPEFLAG: Record<VectorEntry["type"], string> = { file: "0", hardlink: "1", symlink: "2", dir: "5" };
+
+function header(v: VectorEntry): TarHeader {
+  const type: TarType = v.type;
+  return {
+    name: v.path,
+    linkname: v.linkname ?? "",
+    type,
+    typeflag: TYPEFLAG[v.type].charCodeAt(0),
+    mode: v.type === "dir" ? 0o755 : 0o644,
+    uid: 0,
+    gid: 0,
+    size: v.type === "file" ? Buffer.byteLength(v.content ?? "") : 0,
+    mtime: 0,
+    uname: "",
+    gname: "",
+    devmajor: 0,
+    devminor: 0,
+    xattrs: {},
+    sparse: false,
+  };
+}
+
+interface Run {
+  merged: MergedFilesystem;
+  duplicates: string[][];
+  /** "layer\0/path" → the vector content of that shipped version. */
+  content: Map<string, string>;
+}
+
+function run(v: Vector): Run {
+  const content = new Map<string, string>();
+  const indexes = v.layers.map((entries, i) => {
+    const b = new LayerBuilder(i);
+    for (const e of entries) {
+      if (b.add(header(e)) === "entry" && e.type === "file") {
+        content.set(`${i}\0${b.last()!.path}`, e.content ?? "");
+      }
+    }
+    return b.finish({ entries: entries.length, files: 0, tarBytes: 0 });
+  });
+  return { merged: mergeLayers(indexes), duplicates: indexes.map((l) => l.duplicates), content };
+}
+
+/** The file object whose bytes a path shows: itself, or a hardlink's bound inode. */
+function inodeOf(r: Run, e: FileEntry): FileEntry | undefined {
+  return e.type === "hardlink" ? r.merged.files.hardlinkTarget(e) : e;
+}
+
+/** Our tree in the vectors' shape; a bound hardlink is a "file" sharing an inode. */
+function actualTree(r: Run): { tree: VectorEntry[]; inodes: (FileEntry | undefined)[] } {
+  const tree: VectorEntry[] = [];
+  const inodes: (FileEntry | undefined)[] = [];
+  for (const e of r.merged.files) {
+    if (e.path === "/") continue;
+    const out: VectorEntry = { path: e.path.slice(1), type: e.type === "hardlink" ? "file" : (e.type as VectorEntry["type"]) };
+    const ino = e.type === "file" || e.type === "hardlink" ? inodeOf(r, e) : undefined;
+    if (out.type === "file") {
+      expect(ino, `${e.path} is bound to a file`).toBeDefined();
+      out.content = r.content.get(`${ino!.layer}\0${ino!.path}`);
+      expect(e.size, `${e.path} size is the bound content's`).toBe(Buffer.byteLength(out.content ?? ""));
+    }
+    if (e.type === "symlink") out.linkname = e.linkTarget;
+    tree.push(out);
+    inodes.push(ino);
+  }
+  return { tree, inodes };
+}
+
+function checkTree(v: Vector, r: Run, expected: VectorEntry[]): void {
+  const { tree, inodes } = actualTree(r);
+  const strip = (e: VectorEntry): VectorEntry => {
+    const { inode: _inode, ...rest } = e;
+    return rest;
+  };
+  const want = [...expected].map(strip).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  expect(tree).toEqual(want);
+  // `inode` labels: two paths share an inode exactly when their labels match.
+  const label = new Map(expected.map((e) => [e.path, e.inode]));
+  for (let i = 0; i < tree.length; i++) {
+    for (let j = i + 1; j < tree.length; j++) {
+      if (tree[i]!.type !== "file" || tree[j]!.type !== "file") continue;
+      const li = label.get(tree[i]!.path);
+      const lj = label.get(tree[j]!.path);
+      const same = li !== undefined && li === lj;
+      expect(inodes[i] === inodes[j], `${v.name}: ${tree[i]!.path} / ${tree[j]!.path} share an inode`).toBe(same);
+    }
+  }
+}
+
+describe("whiteout conformance vectors", () => {
+  it("has 26 cases", () => {
+    expect(vectors).toHaveLength(26);
+  });
+
+  for (const v of vectors) {
+    if (v.expectError) continue;
+    it(`${v.name} (${v.expectedBasis})`, () => {
+      const r = run(v);
+      // whiteout-in-missing-parent: we create nothing (no implied x/), which is
+      // exactly the expected tree; the allowed containerd/moby variant is not ours.
+      checkTree(v, r, v.expectedFinalTree!);
+      expect(r.merged.unsafe).toEqual([]);
+      if (v.name === "duplicate-entry-same-layer") expect(r.duplicates).toEqual([["/f"]]);
+      else expect(r.duplicates.flat()).toEqual([]);
+    });
+  }
+
+  // The two expectError cases: we do not throw (an analyzer reports instead),
+  // we record an UnsafeEntry and keep the rest of the tree.
+  it("invalid-whiteout-empty-basename: UnsafeEntry invalid-whiteout, rest of the tree kept", () => {
+    const v = vectors.find((c) => c.name === "invalid-whiteout-empty-basename")!;
+    expect(v.expectError).toBe(true);
+    const r = run(v);
+    expect(r.merged.unsafe).toEqual([
+      { layer: 1, name: "dir/.wh.", reason: "invalid-whiteout", detail: expect.any(String) },
+    ]);
+    checkTree(v, r, [{ path: "a", type: "file", content: "a" }]);
+  });
+
+  it("parent-traversal-entry: UnsafeEntry path-escape, the entry never enters the tree", () => {
+    const v = vectors.find((c) => c.name === "parent-traversal-entry")!;
+    expect(v.expectError).toBe(true);
+    const r = run(v);
+    expect(r.merged.unsafe).toEqual([{ layer: 0, name: "../evil", reason: "path-escape", detail: expect.any(String) }]);
+    checkTree(v, r, []);
+    expect(r.merged.files.get("/evil")).toBeUndefined();
+    expect([...r.merged.files].map((e) => e.path)).toEqual(["/"]);
+  });
+
+  it("covers every vector by name exactly once", () => {
+    const errors = vectors.filter((v) => v.expectError).map((v) => v.name);
+    expect(errors.sort()).toEqual(["invalid-whiteout-empty-basename", "parent-traversal-entry"]);
+    expect(vectors.length - errors.length).toBe(24);
+  });
+});

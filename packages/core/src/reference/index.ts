@@ -1,0 +1,15 @@
+// Image references (SPECS.md §1).
+export {
+  DEFAULT_TAG,
+  DOCKER_HUB_HOST,
+  DOCKER_HUB_REGISTRY,
+  isNamedReference,
+  parseAnyReference,
+  parseDockerRef,
+  parseRawReference,
+  parseReference,
+  type AnyReference,
+  type DigestReference,
+  type ImageReference,
+} from "./parse-reference.js";
+export { digestProblem, isDomain, isPathComponent, isTag, type RawReference } from "./grammar.js";

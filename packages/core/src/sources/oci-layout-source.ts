@@ -1,0 +1,102 @@
+import type { Readable } from "node:stream";
+import type { Descriptor, ImageConfig, ImageManifest, ImageSource, Platform, SourceKind } from "../types.js";
+import { LayerlintError, shortDigest } from "../errors.js";
+import { digestHex, verifyBytes } from "../digest.js";
+import { parseJson } from "../parse-json.js";
+import { indexSchema, ociLayoutSchema } from "../schemas.js";
+import { resolveManifest } from "../resolve-manifest.js";
+import type { Limits } from "../limits.js";
+import type { BlobStore } from "./blob-store.js";
+import { chooseByRef } from "./choose-by-ref.js";
+import { readConfig } from "./read-config.js";
+
+export interface LocalOpenOptions {
+  ref?: string | undefined;
+  platform?: Platform | undefined;
+  limits: Limits;
+}
+
+/**
+ * An OCI image layout (image-spec image-layout.md), in a directory or read in
+ * place from a tar (buildx type=oci, Docker ≥ 25 docker save).
+ */
+export class OciLayoutSource implements ImageSource {
+  private manifestP?: Promise<ImageManifest>;
+  private configP?: Promise<ImageConfig>;
+
+  constructor(
+    readonly kind: SourceKind,
+    readonly description: string,
+    private readonly store: BlobStore,
+    private readonly opts: LocalOpenOptions,
+  ) {}
+
+  private blobPath(d: Descriptor): string {
+    const { algorithm, hex } = digestHex(d.digest);
+    return `blobs/${algorithm}/${hex}`;
+  }
+
+  /** A small JSON blob, size- and digest-checked against its descriptor. */
+  private async document(d: Descriptor, max: number): Promise<Buffer> {
+    if (d.size > max) {
+      throw new LayerlintError("LIMIT_EXCEEDED", `blob ${shortDigest(d.digest)} is ${d.size} bytes, over the ${max}-byte limit`);
+    }
+    const path = this.blobPath(d);
+    if (!(await this.store.has(path))) {
+      throw new LayerlintError("NOT_FOUND", `${this.store.location}: blob ${shortDigest(d.digest)} missing`);
+    }
+    const bytes = await this.store.readSmall(path, max);
+    if (bytes.length !== d.size) {
+      throw new LayerlintError("SIZE_MISMATCH", `blob ${shortDigest(d.digest)} size mismatch: got ${bytes.length} bytes, descriptor declares ${d.size}`);
+    }
+    verifyBytes(bytes, d.digest, "blob");
+    return bytes;
+  }
+
+  manifest(): Promise<ImageManifest> {
+    this.manifestP ??= this.loadManifest();
+    return this.manifestP;
+  }
+
+  private async loadManifest(): Promise<ImageManifest> {
+    const loc = this.store.location;
+    if (!(await this.store.has("oci-layout"))) {
+      throw new LayerlintError("ARCHIVE_INVALID", `${loc}: not an OCI layout (no oci-layout file)`);
+    }
+    parseJson(await this.store.readSmall("oci-layout", 64 * 1024), ociLayoutSchema, `${loc}: oci-layout`, "ARCHIVE_INVALID");
+    if (!(await this.store.has("index.json"))) {
+      throw new LayerlintError("ARCHIVE_INVALID", `${loc}: index.json missing`);
+    }
+    const index = parseJson(
+      await this.store.readSmall("index.json", this.opts.limits.maxManifestBytes),
+      indexSchema,
+      `${loc}: index.json`,
+      "MANIFEST_INVALID",
+    );
+    const root = chooseByRef(index.manifests as Descriptor[], this.opts.ref, loc, this.opts.platform);
+    return resolveManifest(root, (d) => this.document(d, this.opts.limits.maxManifestBytes), {
+      platform: this.opts.platform,
+      maxDepth: this.opts.limits.maxIndexDepth,
+    });
+  }
+
+  config(): Promise<ImageConfig> {
+    this.configP ??= (async () => {
+      const m = await this.manifest();
+      return readConfig(await this.document(m.config, this.opts.limits.maxConfigBytes), m.config, m);
+    })();
+    return this.configP;
+  }
+
+  async openBlob(d: Descriptor, signal?: AbortSignal): Promise<Readable> {
+    const path = this.blobPath(d);
+    if (!(await this.store.has(path))) {
+      throw new LayerlintError("NOT_FOUND", `${this.store.location}: blob ${shortDigest(d.digest)} missing`);
+    }
+    return this.store.stream(path, signal);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

@@ -1,0 +1,104 @@
+import { stat } from "node:fs/promises";
+import type { ImageSource, Platform } from "../types.js";
+import { LayerlintError } from "../errors.js";
+import { defaultLimits, type Limits } from "../limits.js";
+import { DirStore } from "./dir-store.js";
+import { TarStore } from "./tar-store.js";
+import { OciLayoutSource } from "./oci-layout-source.js";
+import { DockerArchiveSource } from "./docker-archive-source.js";
+
+export interface OpenSourceOptions {
+  platform?: Platform | undefined;
+  limits?: Partial<Limits> | undefined;
+}
+
+type Transport = "oci" | "oci-archive" | "docker-archive";
+const transports: readonly Transport[] = ["oci", "oci-archive", "docker-archive"];
+
+/**
+ * Turns what the user typed into an ImageSource (DESIGN.md §1):
+ * `oci:DIR[:REF]`, `oci-archive:FILE[:REF]`, `docker-archive:FILE[:REF]`,
+ * or a bare path whose kind is detected from its content.
+ */
+export async function openSource(input: string, options: OpenSourceOptions = {}): Promise<ImageSource> {
+  const limits = { ...defaultLimits, ...options.limits };
+  const colon = input.indexOf(":");
+  const prefix = colon > 0 ? input.slice(0, colon) : "";
+  const transport = transports.find((t) => t === prefix);
+  if (transport) {
+    const { path, ref } = await splitPathRef(input.slice(colon + 1));
+    return openLocal(transport, path, ref, input, options.platform, limits);
+  }
+  if (prefix === "docker" && input.startsWith("docker://")) {
+    throw new LayerlintError("INVALID_INPUT", `${input}: registry transport docker:// is not available in this build`);
+  }
+  if (await exists(input)) {
+    return openLocal(await detect(input), input, undefined, input, options.platform, limits);
+  }
+  throw new LayerlintError(
+    "NOT_FOUND",
+    `${input}: no such file or directory (expected oci:DIR, oci-archive:FILE, docker-archive:FILE or a path)`,
+  );
+}
+
+async function openLocal(
+  transport: Transport,
+  path: string,
+  ref: string | undefined,
+  description: string,
+  platform: Platform | undefined,
+  limits: Limits,
+): Promise<ImageSource> {
+  const opts = { ref, platform, limits };
+  const info = await statOrThrow(path);
+  if (transport === "oci") {
+    if (!info.isDirectory()) throw new LayerlintError("INVALID_INPUT", `${path}: oci: expects a directory`);
+    return new OciLayoutSource("oci-layout", description, new DirStore(path), opts);
+  }
+  if (!info.isFile()) throw new LayerlintError("INVALID_INPUT", `${path}: ${transport}: expects a tar file`);
+  const store = await TarStore.open(path);
+  if (transport === "oci-archive") return new OciLayoutSource("oci-archive", description, store, opts);
+  return new DockerArchiveSource(description, store, opts);
+}
+
+/** A bare path: an OCI layout dir, or a tar that holds oci-layout (preferred, as containerd does) or manifest.json. */
+async function detect(path: string): Promise<Transport> {
+  const info = await statOrThrow(path);
+  if (info.isDirectory()) {
+    if (await new DirStore(path).has("oci-layout")) return "oci";
+    throw new LayerlintError("INVALID_INPUT", `${path}: directory is not an OCI layout (no oci-layout file)`);
+  }
+  const store = await TarStore.open(path);
+  if (await store.has("oci-layout")) return "oci-archive";
+  if (await store.has("manifest.json")) return "docker-archive";
+  throw new LayerlintError("ARCHIVE_INVALID", `${path}: tar holds neither an OCI layout nor a docker save manifest.json`);
+}
+
+/**
+ * `PATH[:REF]`, where REF may itself hold colons (`app:1.0`) and a path
+ * may too: the longest leading part that exists on disk is the path.
+ */
+async function splitPathRef(rest: string): Promise<{ path: string; ref: string | undefined }> {
+  if (await exists(rest)) return { path: rest, ref: undefined };
+  for (let i = rest.lastIndexOf(":"); i > 0; i = rest.lastIndexOf(":", i - 1)) {
+    if (await exists(rest.slice(0, i))) return { path: rest.slice(0, i), ref: rest.slice(i + 1) || undefined };
+  }
+  return { path: rest, ref: undefined };
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function statOrThrow(p: string) {
+  try {
+    return await stat(p);
+  } catch {
+    throw new LayerlintError("NOT_FOUND", `${p}: no such file or directory`);
+  }
+}

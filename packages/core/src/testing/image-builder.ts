@@ -1,0 +1,99 @@
+/**
+ * Test helper (not shipped): builds an AnalyzerContext from compact layer
+ * specs, through the real LayerBuilder and mergeLayers, so analyzer table
+ * tests exercise the same code paths as a scan.
+ */
+import type { ImageConfig } from "../types.js";
+import type { TarHeader, TarType } from "../tar/tar-header.js";
+import { LayerBuilder } from "../layer-builder.js";
+import { mergeLayers } from "../merge-layers.js";
+import type { AnalyzerContext, ImageFacts } from "../analyzers/analyzer.js";
+import type { Analyzer } from "../analyzers/analyzer.js";
+import { analyzerContext } from "../analyzers/context.js";
+import type { Finding } from "../finding.js";
+
+export interface SpecEntry {
+  path: string;
+  type?: TarType;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  /** File content (string is UTF-8); sets size. */
+  content?: string | Uint8Array;
+  /** Size without content (content not captured). */
+  size?: number;
+  link?: string;
+  xattrs?: Record<string, Uint8Array>;
+}
+
+export interface ImageSpec {
+  layers: SpecEntry[][];
+  config?: Partial<ImageConfig["config"]>;
+  history?: ImageConfig["history"];
+  image?: Partial<ImageFacts>;
+}
+
+export function header(e: SpecEntry): TarHeader {
+  const bytes = typeof e.content === "string" ? Buffer.from(e.content) : e.content;
+  const type = e.type ?? (e.path.endsWith("/") ? "dir" : "file");
+  return {
+    name: e.path,
+    linkname: e.link ?? "",
+    type,
+    typeflag: 0,
+    mode: e.mode ?? (type === "dir" ? 0o755 : 0o644),
+    uid: e.uid ?? 0,
+    gid: e.gid ?? 0,
+    size: bytes?.length ?? e.size ?? 0,
+    mtime: 0,
+    uname: "",
+    gname: "",
+    devmajor: 0,
+    devminor: 0,
+    xattrs: e.xattrs ?? {},
+    sparse: false,
+  };
+}
+
+/**
+ * Builds the context; `wants` (usually the analyzer under test) decides
+ * which contents are captured, exactly as during a real walk.
+ */
+export function buildContext(spec: ImageSpec, wants?: Analyzer["wantsContent"]): AnalyzerContext {
+  const indexes = spec.layers.map((entries, i) => {
+    const b = new LayerBuilder(i);
+    const contents = new Map<string, Uint8Array>();
+    let files = 0;
+    for (const e of entries) {
+      const h = header(e);
+      const kind = b.add(h);
+      if (h.type === "file") files++;
+      const last = b.last();
+      if (kind === "entry" && last?.type === "file" && e.content !== undefined && wants) {
+        const n = wants(last);
+        const bytes = typeof e.content === "string" ? Buffer.from(e.content) : e.content;
+        if (n > 0) contents.set(last.path, bytes.subarray(0, n));
+      }
+    }
+    return b.finish({ entries: entries.length, files, tarBytes: 0 }, contents);
+  });
+  const fs = mergeLayers(indexes);
+  const config: ImageConfig = {
+    digest: "sha256:" + "c".repeat(64),
+    architecture: "amd64",
+    os: "linux",
+    config: { ...spec.config },
+    rootfs: { type: "layers", diff_ids: spec.layers.map((_, i) => "sha256:" + String(i).repeat(64).slice(0, 64)) },
+    history: spec.history ?? [],
+  };
+  const image: ImageFacts = {
+    layers: spec.layers.map((_, i) => ({ index: i, digest: "sha256:" + String(i).repeat(64).slice(0, 64) })),
+    ...spec.image,
+  };
+  return analyzerContext(fs, indexes, config, image);
+}
+
+/** Runs one analyzer over a spec, capturing what it asks for. */
+export function runAnalyzer(a: Analyzer, spec: ImageSpec): Finding[] {
+  return a.finish(buildContext(spec, a.wantsContent?.bind(a)));
+}
