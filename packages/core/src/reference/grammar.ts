@@ -176,7 +176,7 @@ export function parseRawParts(s: string): RawReference | string {
     const lower = s.toLowerCase();
     return lower !== s && typeof splitGrammar(lower) !== "string" ? "repository name must be lowercase" : raw;
   }
-  if (raw.path.length > 999) {
+  if (raw.path.length > MAX_PATH_LENGTH) {
     return `repository name must not be more than ${MAX_PATH_LENGTH} characters`;
   }
   if (raw.digest !== undefined) {

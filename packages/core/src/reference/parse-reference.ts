@@ -115,7 +115,11 @@ export function parseRawReference(input: string): RawReference {
  * Tag and digest are both kept when both are given.
  */
 export function parseReference(input: string): ImageReference {
+  if (input === "") throw invalid(input, "empty reference");
   if (isHex64(input)) throw invalid(input, "cannot specify 64-byte hexadecimal strings");
+  if (input.startsWith("[") && !input.includes("/")) {
+    throw invalid(input, "a registry host needs a repository path (host/name)");
+  }
   const [domain, remainder] = splitDockerDomain(input);
   const colon = remainder.indexOf(":");
   const remoteName = colon < 0 ? remainder : remainder.slice(0, colon);
