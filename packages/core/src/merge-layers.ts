@@ -206,7 +206,13 @@ class Tree {
 
   private shadow(e: FileEntry, how: HiddenHow): void {
     if (this.implied.delete(e)) return; // never shipped in a layer
-    const s: ShadowedEntry = { ...e, hiddenBy: this.layer, hiddenHow: how };
+    // Explicit fields, not a spread: object spread is the hot spot at 100k+ entries.
+    const s: ShadowedEntry = {
+      path: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.size, layer: e.layer,
+      hiddenBy: this.layer, hiddenHow: how,
+    };
+    if (e.linkTarget !== undefined) s.linkTarget = e.linkTarget;
+    if (e.xattrs !== undefined) s.xattrs = e.xattrs;
     if (e.type === "hardlink") this.bound.set(s, this.bound.get(e));
     this.shadowed.push(s);
     this.shadowedOrigin.push(e);

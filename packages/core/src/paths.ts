@@ -20,6 +20,31 @@ const DOT = 46; // "."
  * any ".." component → null.
  */
 export function canonicalPath(name: string): string | null {
+  // Fast path for the usual "./usr/bin/x", "usr/bin/", "/etc/passwd": one
+  // scan, then a single slice, instead of concatenating component by component.
+  const start = name.charCodeAt(0) === SLASH ? 1 : name.charCodeAt(0) === DOT && name.charCodeAt(1) === SLASH ? 2 : 0;
+  let end = name.length;
+  if (end > start && name.charCodeAt(end - 1) === SLASH) end--;
+  if (end > start && allPlain(name, start, end)) {
+    return start === 1 && end === name.length ? name : `/${name.slice(start, end)}`;
+  }
+  return slowCanonical(name);
+}
+
+/** True when name[start, end) has no empty, "." or ".." component. */
+function allPlain(name: string, start: number, end: number): boolean {
+  let seg = start;
+  for (let i = start; i <= end; i++) {
+    if (i < end && name.charCodeAt(i) !== SLASH) continue;
+    const len = i - seg;
+    if (len === 0) return false;
+    if (name.charCodeAt(seg) === DOT && (len === 1 || (len === 2 && name.charCodeAt(seg + 1) === DOT))) return false;
+    seg = i + 1;
+  }
+  return true;
+}
+
+function slowCanonical(name: string): string | null {
   let out = "";
   const n = name.length;
   let i = 0;
