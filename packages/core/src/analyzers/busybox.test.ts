@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import type { FileEntry } from "../types.js";
+import { BUSYBOX_CONTENT_CAP, busyboxWantsContent, parseBusyboxApplets } from "./busybox.js";
+
+/** A fake busybox: ELF magic, junk, the NUL-separated sorted applet table, junk. */
+function syntheticBusybox(applets: readonly string[], opts: { before?: string; after?: string } = {}): Uint8Array {
+  const junk = (seed: number, n: number) => Buffer.from(Array.from({ length: n }, (_, k) => (k * 131 + seed * 7) & 0xff));
+  return Buffer.concat([
+    Buffer.from("\x7fELF\x02\x01\x01", "latin1"),
+    junk(1, 300),
+    Buffer.from("\0BusyBox v1.36.1 (2024-01-01) multi-call binary.\0usage: busybox [function [arguments]...]\0\0"),
+    Buffer.from(opts.before ?? ""),
+    Buffer.from(applets.join("\0") + "\0\0", "latin1"),
+    Buffer.from(opts.after ?? ""),
+    junk(2, 500),
+  ]);
+}
+
+const APPLETS = [
+  "[", "[[", "acpid", "addgroup", "adduser", "ash", "awk", "base64", "cat", "chmod", "chown", "cp", "date",
+  "echo", "env", "ftpget", "ftpput", "grep", "gzip", "hostname", "httpd", "ifconfig", "kill", "ln", "ls",
+  "mkdir", "mkfs.ext2", "mount", "mv", "nc", "netstat", "nslookup", "ping", "ps", "rm", "run-parts", "sed", "sh",
+  "sleep", "ssl_client", "su", "tar", "telnet", "tftp", "top", "umount", "vi", "wget",
+];
+
+const entry = (path: string, size: number): FileEntry => ({ path, type: "file", mode: 0o755, uid: 0, gid: 0, size, layer: 0 });
+
+describe("parseBusyboxApplets", () => {
+  it("finds the sorted applet table between junk", () => {
+    expect(parseBusyboxApplets(syntheticBusybox(APPLETS))).toEqual(APPLETS);
+  });
+
+  it("accepts a long table without the [ / [[ opening", () => {
+    const names = APPLETS.filter((a) => !a.startsWith("["));
+    expect(parseBusyboxApplets(syntheticBusybox(names))).toEqual(names);
+  });
+
+  it("accepts a tiny build that opens with [ and [[", () => {
+    expect(parseBusyboxApplets(syntheticBusybox(["[", "[[", "sh", "wget"]))).toEqual(["[", "[[", "sh", "wget"]);
+  });
+
+  it("cuts a lower-sorting string that runs into the table", () => {
+    expect(parseBusyboxApplets(syntheticBusybox(APPLETS, { before: "0abc\0" }))).toEqual(APPLETS);
+  });
+
+  it("prefers the longest sorted run over shorter ones", () => {
+    const decoy = "alpha\0beta\0gamma\0delta\0";
+    expect(parseBusyboxApplets(syntheticBusybox(APPLETS, { before: decoy, after: decoy }))).toEqual(APPLETS);
+  });
+
+  it.each<[string, Uint8Array]>([
+    ["empty", new Uint8Array(0)],
+    ["no NULs", Buffer.from("just some text without any terminators")],
+    ["a short unsorted-free run", syntheticBusybox(["cat", "ls", "sh"])],
+    ["an unsorted list", Buffer.from(APPLETS.slice(2).reverse().join("\0") + "\0")],
+    ["upper case names", Buffer.from(APPLETS.slice(2).map((a) => a.toUpperCase()).join("\0") + "\0")],
+  ])("no table in %s", (_name, bytes) => {
+    expect(parseBusyboxApplets(bytes)).toBeUndefined();
+  });
+
+  it("is linear on a large binary", () => {
+    const big = new Uint8Array(BUSYBOX_CONTENT_CAP);
+    const table = syntheticBusybox(APPLETS);
+    big.set(table, big.length - table.length);
+    const t0 = performance.now();
+    expect(parseBusyboxApplets(big)).toEqual(APPLETS);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
+describe("busyboxWantsContent", () => {
+  it.each<[string, number, number]>([
+    ["/bin/busybox", 1_000_000, 1_000_000],
+    ["/usr/bin/busybox", BUSYBOX_CONTENT_CAP, BUSYBOX_CONTENT_CAP],
+    ["/busybox", 10, 10],
+    ["/bin/busybox", BUSYBOX_CONTENT_CAP + 1, 0],
+    ["/bin/busybox", 0, 0],
+    ["/bin/busybox.static", 1000, 0],
+    ["/bin/notbusybox", 1000, 0],
+    ["/bin/sh", 1000, 0],
+  ])("%s (%i bytes) → %i", (path, size, want) => {
+    expect(busyboxWantsContent(entry(path, size))).toBe(want);
+  });
+});
