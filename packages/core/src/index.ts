@@ -26,3 +26,32 @@ export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, sele
 export { fileRecord, symbolicMode, type FileRecord } from "./file-record.js";
 export { defaultLimits, type Limits } from "./limits.js";
 export { walkTar, type TarHeader, type TarVisitor } from "./tar/index.js";
+export { scan, buildReport, sortFindings, type ScanOptions } from "./scan.js";
+export { reportSchema, findingSchema, reportJsonSchema, type Report, type LayerReport } from "./report.js";
+export { CATEGORIES, SEVERITIES, severityRank, type Finding, type Category, type Severity } from "./finding.js";
+export type { Analyzer, AnalyzerContext, ImageFacts, RuleInfo } from "./analyzers/analyzer.js";
+export { defaultAnalyzers, allRules } from "./analyzers/index.js";
+export { VERSION } from "./version.js";
+// Policy gate and report renderers (issue 5).
+export { parseSize, formatSize, SIZE_HINT } from "./policy/size.js";
+export {
+  policySchema,
+  policyJsonSchema,
+  FORBID_CATEGORIES,
+  type Policy,
+  type PolicyInput,
+  type IgnoreRule,
+  type ForbidCategory,
+} from "./policy/schema.js";
+export { parsePolicy, validatePolicy, mergePolicies, isEmptyPolicy } from "./policy/load.js";
+export { findingFingerprint } from "./policy/fingerprint.js";
+export { createBaseline, parseBaseline, compareBaseline, type Baseline, type BaselineState } from "./policy/baseline.js";
+export { evaluatePolicy, allowMatches, type GateCheck, type GateResult, type FindingGateState, type EvaluateOptions } from "./policy/evaluate.js";
+export type { IgnoreStatus } from "./policy/ignores.js";
+export { registryAllowed } from "./policy/provenance.js";
+export { applyGate, gatedReportSchema, gatedReportJsonSchema, type GatedReport, type GatedFinding } from "./policy/gated-report.js";
+export { sarifLog, renderSarif, type SarifOptions } from "./reports/sarif.js";
+export { renderJunit } from "./reports/junit.js";
+export { renderMarkdown, type MarkdownOptions } from "./reports/markdown.js";
+export { checkCells, failuresFirst } from "./reports/check-display.js";
+export { redactText } from "./redact-text.js";

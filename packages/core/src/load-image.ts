@@ -2,9 +2,9 @@ import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource } from "./types.js";
 import type { LayerIndex } from "./layer-index.js";
-import { LayerlintError } from "./errors.js";
+import { LayerlintError, shortDigest } from "./errors.js";
 import { isLayerType } from "./media-types.js";
-import { openLayer } from "./layer-stream.js";
+import { openLayer, verifyBlob } from "./layer-stream.js";
 import type { Compression } from "./compression.js";
 import { walkLayer, type WantsContent } from "./walk-layer.js";
 import { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
@@ -110,12 +110,50 @@ async function readLayer(
   if (!isLayerType(desc.mediaType)) {
     throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `layer ${index}: unsupported media type "${desc.mediaType}"`);
   }
+  const verifyDigest = desc.annotations?.[SYNTHESIZED_DIGEST] !== "true";
   const blob = await source.openBlob(desc, opts.signal);
   try {
-    const layer = openLayer(blob, desc, diffId, { verifyDigest: desc.annotations?.[SYNTHESIZED_DIGEST] !== "true" });
+    const layer = openLayer(blob, desc, diffId, { verifyDigest });
     const walked = await walkLayer(layer.chunks, index, opts.wantsContent);
     return { index: walked, compression: layer.compression() ?? "none" };
+  } catch (e) {
+    throw await explainLayerError(e, source, desc, verifyDigest, opts.signal);
   } finally {
     blob.destroy();
   }
+}
+
+/**
+ * A corrupt blob often trips the decompressor or the tar parser before its
+ * digest check at EOF. Re-read the stored bytes and, when they do not match
+ * their digest, report that: it is the real cause. Otherwise name the layer
+ * in the error.
+ */
+async function explainLayerError(
+  e: unknown,
+  source: ImageSource,
+  desc: Descriptor,
+  verifyDigest: boolean,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  if (!(e instanceof LayerlintError) || signal?.aborted) return e;
+  if (e.code === "DIGEST_MISMATCH" || e.code === "SIZE_MISMATCH" || e.code === "DIFF_ID_MISMATCH") return e;
+  if (verifyDigest) {
+    try {
+      const again = await source.openBlob(desc, signal);
+      try {
+        for await (const _ of verifyBlob(again, desc, "layer")) {
+          // drained only to hash
+        }
+      } finally {
+        again.destroy();
+      }
+    } catch (check) {
+      if (check instanceof LayerlintError && (check.code === "DIGEST_MISMATCH" || check.code === "SIZE_MISMATCH")) {
+        return check;
+      }
+    }
+  }
+  const name = shortDigest(desc.digest);
+  return e.message.includes(name) ? e : new LayerlintError(e.code, `layer ${name}: ${e.message}`, { cause: e });
 }

@@ -1,4 +1,4 @@
-import type { LoadedImage } from "@layerlint/core";
+import { redactText, type LoadedImage } from "@layerlint/core";
 import { load, type CommonOptions } from "../load.js";
 import { openOutput } from "../output.js";
 import { formatBytes, table } from "../format.js";
@@ -33,13 +33,13 @@ export function imageInfo(input: string, image: LoadedImage) {
       wasted: image.fs.wastedBytes,
       files: image.layers.reduce((s, l) => s + l.files, 0),
     },
-    layers: image.layers,
+    layers: image.layers.map((l) => ({ ...l, createdBy: l.createdBy === undefined ? null : redactText(l.createdBy) })),
     config: {
       user: c.User ?? "",
       entrypoint: c.Entrypoint ?? null,
       cmd: c.Cmd ?? null,
       workingDir: c.WorkingDir ?? "",
-      env: c.Env ?? [],
+      env: (c.Env ?? []).map(redactText),
       exposedPorts: Object.keys(c.ExposedPorts ?? {}),
     },
   };

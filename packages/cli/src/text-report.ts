@@ -1,0 +1,74 @@
+import type { Finding, Report } from "@layerlint/core";
+import { formatBytes, table } from "./format.js";
+import type { Style } from "./style.js";
+
+const categoryTitles: Record<string, string> = {
+  setuid: "setuid binaries",
+  setgid: "setgid binaries",
+  capability: "file capabilities",
+  shell: "shells",
+  "package-manager": "package managers",
+  interpreter: "interpreters",
+  "download-tool": "download tools",
+  "network-tool": "network tools",
+  secret: "secrets",
+  user: "user",
+  account: "accounts",
+  config: "config",
+  permissions: "permissions",
+};
+
+/** The human report: findings grouped by category, most severe group first, then sizes and a summary. */
+export function textReport(r: Report, style: Style): string {
+  const out: string[] = [];
+  const img = r.image;
+  out.push(style.bold(`${img.input}`) + style.dim(` (${img.source}, ${img.platform})`));
+  out.push(`manifest ${img.manifestDigest}`);
+  if (img.reference) out.push(`reference ${img.reference}  pinned: ${img.pinnedReference}`);
+  const os = img.os ? `${img.os.prettyName ?? `${img.os.id} ${img.os.versionId ?? ""}`}` : "unknown OS";
+  out.push(`os ${os}, base ${img.baseClass.class}${img.baseClass.reasons.length ? ` (${img.baseClass.reasons.join("; ")})` : ""}`);
+  out.push(`user ${JSON.stringify(img.user)}`);
+  out.push("");
+
+  const groups = new Map<string, Finding[]>();
+  for (const f of r.findings) {
+    const g = groups.get(f.category) ?? [];
+    g.push(f);
+    groups.set(f.category, g);
+  }
+  // Findings arrive most severe first, so groups keep that order.
+  for (const [category, fs] of groups) {
+    out.push(style.bold(`${categoryTitles[category] ?? category} (${fs.length})`));
+    for (const f of fs) {
+      const sev = style.severity(f.severity, f.severity.toUpperCase().padEnd(8));
+      const where = f.layer === null ? "" : style.dim(` [layer ${f.layer}${f.inFinalImage ? "" : ", deleted later but still shipped"}]`);
+      out.push(`  ${sev} ${f.message}${where}`);
+    }
+    out.push("");
+  }
+
+  out.push(style.bold("layers"));
+  out.push(
+    table(
+      [
+        ["#", "compressed", "uncompressed", "files", "created by"],
+        ...img.layers.map((l) => [
+          String(l.index),
+          formatBytes(l.compressedSize),
+          formatBytes(l.uncompressedSize),
+          String(l.files),
+          (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 60),
+        ]),
+      ],
+      new Set([1, 2, 3]),
+    ),
+  );
+  out.push("");
+  const s = r.summary.bySeverity;
+  out.push(
+    `${r.summary.total} findings (critical ${s.critical}, high ${s.high}, medium ${s.medium}, low ${s.low}, info ${s.info}); ` +
+      `size ${formatBytes(img.sizes.compressed)} compressed, ${formatBytes(img.sizes.uncompressed)} uncompressed, ` +
+      `${formatBytes(img.sizes.wasted)} wasted, ${img.sizes.files} files in ${img.layers.length} layers`,
+  );
+  return `${out.join("\n")}\n`;
+}

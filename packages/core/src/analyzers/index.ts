@@ -1,0 +1,31 @@
+/**
+ * Every analyzer, in one plain list (DESIGN.md §2: no global registry).
+ * Order does not matter: findings are sorted by the report.
+ */
+import type { Analyzer, RuleInfo } from "./analyzer.js";
+import { setuidAnalyzer } from "./setuid.js";
+import { capabilitiesAnalyzer } from "./capabilities.js";
+import { toolsAnalyzer } from "./tools.js";
+import { permissionsAnalyzer } from "./permissions.js";
+import { userAnalyzer } from "./user.js";
+import { accountsAnalyzer } from "./accounts.js";
+import { configAnalyzer } from "./config-checks.js";
+import { secretConfigAnalyzer, secretFilesAnalyzer } from "./secrets/index.js";
+
+export const defaultAnalyzers: readonly Analyzer[] = [
+  setuidAnalyzer,
+  capabilitiesAnalyzer,
+  toolsAnalyzer,
+  secretFilesAnalyzer,
+  secretConfigAnalyzer,
+  userAnalyzer,
+  accountsAnalyzer,
+  configAnalyzer,
+  permissionsAnalyzer,
+];
+
+/** Every ruleId layerlint can emit, with its help text (SARIF rules, README). */
+export const allRules: readonly RuleInfo[] = defaultAnalyzers.flatMap((a) => a.rules);
+
+export { createSecretFilesAnalyzer } from "./secrets/index.js";
+export { effectiveUser } from "./user.js";

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { CATEGORIES, SEVERITIES } from "./finding.js";
+
+/**
+ * The JSON report: a public contract (DESIGN.md §3, schemaVersion 1).
+ * Fields may be added; none renamed or removed without bumping the version.
+ * The same schema is published as JSON Schema (schema/report.schema.json).
+ */
+export const findingSchema = z.object({
+  ruleId: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+  category: z.enum(CATEGORIES),
+  severity: z.enum(SEVERITIES),
+  message: z.string(),
+  path: z.string().optional(),
+  layer: z.number().int().nonnegative().nullable(),
+  inFinalImage: z.boolean(),
+  evidence: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const layerReportSchema = z.object({
+  index: z.number().int().nonnegative(),
+  digest: z.string(),
+  diffId: z.string(),
+  mediaType: z.string(),
+  compression: z.enum(["gzip", "zstd", "none"]),
+  compressedSize: z.number().int().nonnegative(),
+  uncompressedSize: z.number().int().nonnegative(),
+  entries: z.number().int().nonnegative(),
+  files: z.number().int().nonnegative(),
+  createdBy: z.string().nullable(),
+});
+
+export const gateCheckSchema = z.object({
+  id: z.string(),
+  passed: z.boolean(),
+  actual: z.unknown(),
+  limit: z.unknown(),
+  message: z.string().optional(),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.object({ name: z.literal("layerlint"), version: z.string() }),
+  image: z.object({
+    input: z.string(),
+    source: z.enum(["registry", "oci-layout", "oci-archive", "docker-archive"]),
+    reference: z.string().nullable(),
+    pinnedReference: z.string().nullable(),
+    manifestDigest: z.string(),
+    configDigest: z.string(),
+    platform: z.string(),
+    os: z.object({ id: z.string(), versionId: z.string().nullable(), prettyName: z.string().nullable() }).nullable(),
+    baseClass: z.object({
+      class: z.enum(["distroless", "alpine", "slim", "full", "scratch", "unknown"]),
+      reasons: z.array(z.string()),
+    }),
+    user: z.string(),
+    sizes: z.object({
+      compressed: z.number().int().nonnegative(),
+      uncompressed: z.number().int().nonnegative(),
+      wasted: z.number().int().nonnegative(),
+      files: z.number().int().nonnegative(),
+    }),
+    layers: z.array(layerReportSchema),
+  }),
+  summary: z.object({
+    total: z.number().int().nonnegative(),
+    bySeverity: z.record(z.enum(SEVERITIES), z.number().int().nonnegative()),
+    byCategory: z.record(z.string(), z.number().int().nonnegative()),
+  }),
+  findings: z.array(findingSchema),
+  gate: z.object({ passed: z.boolean(), checks: z.array(gateCheckSchema) }).optional(),
+});
+
+export type Report = z.infer<typeof reportSchema>;
+export type LayerReport = z.infer<typeof layerReportSchema>;
+
+/** The report's JSON Schema, as published in the package. */
+export function reportJsonSchema(): unknown {
+  return z.toJSONSchema(reportSchema, { target: "draft-2020-12" });
+}

@@ -1,0 +1,128 @@
+import type { FileEntry, Platform } from "./types.js";
+import type { Analyzer, ImageFacts } from "./analyzers/analyzer.js";
+import { analyzerContext } from "./analyzers/context.js";
+import { defaultAnalyzers } from "./analyzers/index.js";
+import { readOsRelease, osReleaseWants } from "./analyzers/os-release.js";
+import { classifyBase } from "./analyzers/base-class.js";
+import { openSource } from "./sources/open-source.js";
+import { loadImage, type LoadedImage, type ProgressEvent } from "./load-image.js";
+import { parsePlatform } from "./platform.js";
+import { severityRank, SEVERITIES, type Finding } from "./finding.js";
+import type { Limits } from "./limits.js";
+import type { Report } from "./report.js";
+import { VERSION } from "./version.js";
+import { redactText } from "./redact-text.js";
+
+export interface ScanOptions {
+  /** `os/arch[/variant]` or a Platform; default linux/amd64, or the single image. */
+  platform?: string | Platform | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((e: ProgressEvent) => void) | undefined;
+  /** Layers read at once (default: the core count). */
+  concurrency?: number | undefined;
+  limits?: Partial<Limits> | undefined;
+  /** Replace the analyzer set (default: all of them). */
+  analyzers?: readonly Analyzer[] | undefined;
+}
+
+/**
+ * Scans an image and returns the report the JSON output prints (DESIGN.md
+ * §3). `input` is what the CLI takes: oci:DIR[:REF], oci-archive:FILE[:REF],
+ * docker-archive:FILE[:REF] or a path.
+ */
+export async function scan(input: string, options: ScanOptions = {}): Promise<Report> {
+  const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : options.platform;
+  const source = await openSource(input, { platform, limits: options.limits });
+  try {
+    const analyzers = options.analyzers ?? defaultAnalyzers;
+    const image = await loadImage(source, {
+      concurrency: options.concurrency,
+      signal: options.signal,
+      onProgress: options.onProgress,
+      wantsContent: combineWants(analyzers),
+    });
+    return buildReport(input, image, analyzers);
+  } finally {
+    await source.close();
+  }
+}
+
+/** One cheap check per entry: the largest cap any analyzer asked for. */
+function combineWants(analyzers: readonly Analyzer[]): (e: FileEntry) => number {
+  const wants = analyzers.flatMap((a) => (a.wantsContent ? [a.wantsContent.bind(a)] : []));
+  return (e) => {
+    let n = osReleaseWants(e.path);
+    for (const w of wants) n = Math.max(n, w(e));
+    return n;
+  };
+}
+
+export function buildReport(input: string, image: LoadedImage, analyzers: readonly Analyzer[]): Report {
+  const facts: ImageFacts = {
+    reference: image.source.reference,
+    pinned: image.source.reference?.includes("@") ?? false,
+    layers: image.layers.map((l) => ({ index: l.index, digest: l.digest, createdBy: l.createdBy })),
+  };
+  const ctx = analyzerContext(image.fs, image.layerIndexes, image.config, facts);
+  const findings = sortFindings(analyzers.flatMap((a) => a.finish(ctx)));
+  const os = readOsRelease(ctx);
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<(typeof SEVERITIES)[number], number>;
+  const byCategory: Record<string, number> = {};
+  for (const f of findings) {
+    bySeverity[f.severity]++;
+    byCategory[f.category] = (byCategory[f.category] ?? 0) + 1;
+  }
+  const reference = image.source.reference ?? null;
+  return {
+    schemaVersion: 1,
+    tool: { name: "layerlint", version: VERSION },
+    image: {
+      input,
+      source: image.source.kind,
+      reference,
+      pinnedReference: reference ? pinnedForm(reference, image.manifest.digest) : null,
+      manifestDigest: image.manifest.digest,
+      configDigest: image.manifest.config.digest,
+      platform: image.platform,
+      os: os ? { id: os.id, versionId: os.versionId ?? null, prettyName: os.prettyName ?? null } : null,
+      baseClass: classifyBase(ctx, os),
+      user: image.config.config.User ?? "",
+      sizes: {
+        compressed: image.layers.reduce((s, l) => s + l.compressedSize, 0),
+        uncompressed: image.layers.reduce((s, l) => s + l.uncompressedSize, 0),
+        wasted: image.fs.wastedBytes,
+        files: image.layers.reduce((s, l) => s + l.files, 0),
+      },
+      layers: image.layers.map((l) => ({ ...l, createdBy: l.createdBy === undefined ? null : redactText(l.createdBy) })),
+    },
+    summary: { total: findings.length, bySeverity, byCategory },
+    findings,
+  };
+}
+
+/** NAME@sha256:… from a reference that may carry a tag and/or digest. */
+function pinnedForm(reference: string, digest: string): string {
+  const at = reference.indexOf("@");
+  const name = at >= 0 ? reference.slice(0, at) : reference;
+  const slash = name.lastIndexOf("/");
+  const colon = name.lastIndexOf(":");
+  return `${colon > slash ? name.slice(0, colon) : name}@${digest}`;
+}
+
+/** Most severe first, then by category, path and rule, so output is stable. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      cmp(a.category, b.category) ||
+      cmp(a.path ?? "", b.path ?? "") ||
+      cmp(a.ruleId, b.ruleId) ||
+      (a.layer ?? -1) - (b.layer ?? -1) ||
+      cmp(a.message, b.message),
+  );
+}
+
+/** Code-unit order: independent of the user's locale. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
