@@ -1,0 +1,101 @@
+/**
+ * Running the gate around a scan (issue 5). Before the scan: read the
+ * policy (--policy, else .layerlint.yaml / .layerlint.yml / .layerlint.json
+ * in the working directory), the flags and the baseline, so a bad policy
+ * exits 2 before any layer is read. After it: evaluate, write the baseline
+ * and the extra reports.
+ */
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  allRules,
+  applyGate,
+  createBaseline,
+  evaluatePolicy,
+  LayerlintError,
+  mergePolicies,
+  parseBaseline,
+  parsePolicy,
+  renderJunit,
+  renderMarkdown,
+  renderSarif,
+  type Baseline,
+  type GatedReport,
+  type Policy,
+  type Report,
+} from "@layerlint/core";
+import { policyFromFlags, type GateFlags, type ReportTarget } from "./gate-options.js";
+import { textReport } from "./text-report.js";
+import { makeStyle } from "./style.js";
+
+export const POLICY_FILES = [".layerlint.yaml", ".layerlint.yml", ".layerlint.json"] as const;
+
+export interface GateSetup {
+  /** Undefined: no policy file, no rule flag, no baseline: no gate. */
+  policy?: Policy | undefined;
+  policyFile?: string | undefined;
+  baseline?: Baseline | undefined;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new LayerlintError(what === "policy" ? "POLICY_INVALID" : "INVALID_INPUT", `${what}: cannot read ${file}${code ? ` (${code})` : ""}`);
+  }
+}
+
+export function discoverPolicy(cwd: string): string | undefined {
+  return POLICY_FILES.map((n) => join(cwd, n)).find((p) => existsSync(p));
+}
+
+export async function setupGate(flags: GateFlags, cwd = process.cwd()): Promise<GateSetup> {
+  const policyFile = flags.policy ?? discoverPolicy(cwd);
+  const fromFile = policyFile !== undefined ? parsePolicy(await readText(policyFile, "policy"), policyFile) : undefined;
+  const fromFlags = policyFromFlags(flags);
+  const baseline = flags.baseline !== undefined ? parseBaseline(await readText(flags.baseline, "baseline"), flags.baseline) : undefined;
+  let policy: Policy | undefined = fromFile;
+  if (fromFlags.any) policy = mergePolicies(fromFile ?? {}, fromFlags.policy);
+  if (policy === undefined && baseline !== undefined) policy = {};
+  return { policy, policyFile, baseline };
+}
+
+export interface GateOutcome {
+  report: Report | GatedReport;
+  /** Undefined when no gate ran. */
+  passed?: boolean | undefined;
+  warnings: string[];
+}
+
+export function runGate(report: Report, setup: GateSetup, now?: Date): GateOutcome {
+  if (setup.policy === undefined) return { report, warnings: [] };
+  const result = evaluatePolicy(report, setup.policy, { now, baseline: setup.baseline });
+  const warnings = result.ignores
+    .filter((i) => i.status === "expired")
+    .map((i) => `ignore expired on ${i.expires}: ${[i.ruleId, i.path].filter(Boolean).join(" ")} (${i.reason}); its findings count again`);
+  return { report: applyGate(report, result), passed: result.passed, warnings };
+}
+
+export function renderReport(format: ReportTarget["format"], report: Report | GatedReport): string {
+  switch (format) {
+    case "sarif":
+      return renderSarif(report, { rules: allRules });
+    case "junit":
+      return renderJunit(report);
+    case "markdown":
+      return renderMarkdown(report);
+    case "json":
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case "text":
+      return textReport(report, makeStyle(false));
+  }
+}
+
+export async function writeOutputs(report: Report | GatedReport, flags: GateFlags): Promise<void> {
+  if (flags.writeBaseline !== undefined) {
+    await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(report), null, 2)}\n`);
+  }
+  for (const t of flags.report ?? []) await writeFile(t.file, renderReport(t.format, report));
+}

@@ -1,0 +1,33 @@
+/** The text report's closing gate table (issue 5): failures first, each check's actual value and limit. */
+import { checkCells, failuresFirst, type GatedReport, type Report } from "@layerlint/core";
+import { table } from "./format.js";
+import type { Style } from "./style.js";
+
+export function gateSection(r: Report | GatedReport, style: Style): string[] {
+  const gate = r.gate as GatedReport["gate"];
+  if (gate === undefined) return [];
+  const out: string[] = [""];
+  const failed = gate.checks.filter((c) => !c.passed).length;
+  out.push(style.bold(`gate: ${gate.passed ? "PASSED" : "FAILED"}`) + ` (${failed} of ${gate.checks.length} checks failed)`);
+  if (gate.checks.length > 0) {
+    const rows = failuresFirst(gate.checks).map((c) => {
+      const { actual, limit } = checkCells(c);
+      return [c.passed ? "pass" : "FAIL", c.id, actual, limit, c.message ?? ""];
+    });
+    const lines = table([["", "check", "actual", "limit", "details"], ...rows]).split("\n");
+    out.push(...lines.map((l, i) => (i > 0 && rows[i - 1]![0] === "FAIL" ? style.severity("high", l) : l)));
+  }
+  for (const i of gate.ignores ?? []) {
+    if (i.status === "expired") out.push(style.severity("medium", `warning: ignore expired on ${i.expires}: ${[i.ruleId, i.path].filter(Boolean).join(" ")} (${i.reason})`));
+  }
+  return out;
+}
+
+/** " [new]" / " [ignored: reason]" after a finding's line. */
+export function findingGateTag(f: object, style: Style): string {
+  const g = f as { baselineState?: string; suppressed?: { reason: string } };
+  const tags: string[] = [];
+  if (g.baselineState === "new") tags.push("new");
+  if (g.suppressed) tags.push(`ignored: ${g.suppressed.reason}`);
+  return tags.length ? style.dim(` [${tags.join("; ")}]`) : "";
+}

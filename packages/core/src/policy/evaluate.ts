@@ -1,0 +1,266 @@
+/**
+ * The gate (issue 5): a report and a policy in, `{passed, checks}` out, one
+ * check per rule the policy sets, each with its actual value and limit, so
+ * a failure says exactly which limit failed and by how much.
+ *
+ * Findings pass through two filters before the finding-based checks
+ * (forbid-*, require-non-root, fail-on) see them: active ignores, then the
+ * baseline (only new findings count). Size and provenance checks ignore both.
+ */
+import { severityRank, type Category, type Finding, type Severity } from "../finding.js";
+import type { Report } from "../report.js";
+import { compareBaseline, type Baseline, type BaselineState } from "./baseline.js";
+import { findingFingerprint } from "./fingerprint.js";
+import { ignoreMatchers, type IgnoreStatus } from "./ignores.js";
+import { allowedRegistriesCheck, forbidLatestCheck, requireDigestCheck } from "./provenance.js";
+import { FORBID_CATEGORIES, type ForbidCategory, type Policy } from "./schema.js";
+import { formatSize } from "./size.js";
+
+export interface GateCheck {
+  /** Stable, kebab-case: "max-compressed", "forbid-shell", "fail-on"… */
+  id: string;
+  passed: boolean;
+  actual: unknown;
+  limit: unknown;
+  message: string;
+}
+
+/** What the gate decided about one finding (parallel to report.findings). */
+export interface FindingGateState {
+  fingerprint: string;
+  /** Present when a baseline was given. */
+  baselineState?: BaselineState | undefined;
+  /** Present when an active ignore matched it. */
+  suppressed?: { kind: "ignore"; reason: string } | undefined;
+}
+
+export interface GateResult {
+  passed: boolean;
+  checks: GateCheck[];
+  ignores: IgnoreStatus[];
+  findings: FindingGateState[];
+}
+
+export interface EvaluateOptions {
+  /** For ignore expiry; default: the current time. */
+  now?: Date | undefined;
+  baseline?: Baseline | undefined;
+}
+
+const FORBID_MAP: Readonly<Record<ForbidCategory, readonly Category[]>> = {
+  shell: ["shell"],
+  "package-manager": ["package-manager"],
+  interpreter: ["interpreter"],
+  "download-tool": ["download-tool"],
+  "network-tool": ["network-tool"],
+  // A setgid binary is the same escalation path through a group.
+  setuid: ["setuid", "setgid"],
+  capability: ["capability"],
+};
+
+const NOUNS: Readonly<Record<ForbidCategory, [string, string]>> = {
+  shell: ["shell", "shells"],
+  "package-manager": ["package manager", "package managers"],
+  interpreter: ["interpreter", "interpreters"],
+  "download-tool": ["download tool", "download tools"],
+  "network-tool": ["network tool", "network tools"],
+  setuid: ["setuid/setgid file", "setuid/setgid files"],
+  capability: ["file with capabilities", "files with capabilities"],
+};
+
+/** Size limits are shown back in the unit family they were probably written in. */
+export function isBinarySize(n: number): boolean {
+  return n % 1000 !== 0 && n % 1024 === 0;
+}
+
+function sizeCheck(id: string, what: string, actual: number, limit: number): GateCheck {
+  const bin = isBinarySize(limit);
+  const a = formatSize(actual, bin);
+  const l = formatSize(limit, bin);
+  const passed = actual <= limit;
+  return {
+    id,
+    passed,
+    actual,
+    limit,
+    message: passed ? `${what} ${a} is within ${l}` : `${what} ${a} exceeds ${l} by ${formatSize(actual - limit, bin)}`,
+  };
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+/** tools.allow: a name matches the tool (evidence.tool) or the file name; "/…" is an exact path. */
+export function allowMatches(f: Finding, allow: readonly string[]): boolean {
+  const tool = f.evidence?.["tool"];
+  for (const a of allow) {
+    if (a.startsWith("/")) {
+      if (f.path === a) return true;
+    } else if (a === tool || (f.path !== undefined && basename(f.path) === a)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function list(items: readonly string[], max = 50): string {
+  return items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
+}
+
+function findingLabel(f: Finding): string {
+  return f.path !== undefined ? `${f.ruleId} ${f.path}` : `${f.ruleId} (${f.message})`;
+}
+
+export function evaluatePolicy(report: Report, policy: Policy, options: EvaluateOptions = {}): GateResult {
+  const now = options.now ?? new Date();
+  const checks: GateCheck[] = [];
+  const img = report.image;
+
+  // --- findings: ignores, then baseline
+  const matchers = ignoreMatchers(policy.ignore ?? [], now);
+  const matched = matchers.map(() => 0);
+  const baselineStates = options.baseline ? compareBaseline(report.findings, options.baseline) : undefined;
+  const states: FindingGateState[] = report.findings.map((f, i) => {
+    const state: FindingGateState = { fingerprint: findingFingerprint(f) };
+    if (baselineStates) state.baselineState = baselineStates[i];
+    const k = matchers.findIndex((m) => !m.expired && m.matches(f));
+    if (k >= 0) {
+      matched[k]!++;
+      state.suppressed = { kind: "ignore", reason: matchers[k]!.rule.reason };
+    }
+    return state;
+  });
+  const gating = report.findings.filter((_, i) => states[i]!.suppressed === undefined && states[i]!.baselineState !== "unchanged");
+  const newWord = options.baseline ? "new " : "";
+
+  // --- size
+  const size = policy.size ?? {};
+  if (size.maxCompressed !== undefined) checks.push(sizeCheck("max-compressed", "compressed size", img.sizes.compressed, size.maxCompressed));
+  if (size.maxUncompressed !== undefined) checks.push(sizeCheck("max-uncompressed", "uncompressed size", img.sizes.uncompressed, size.maxUncompressed));
+  if (size.maxLayers !== undefined) {
+    const n = img.layers.length;
+    checks.push({
+      id: "max-layers",
+      passed: n <= size.maxLayers,
+      actual: n,
+      limit: size.maxLayers,
+      message: n <= size.maxLayers ? `${n} layers, within ${size.maxLayers}` : `${n} layers exceed ${size.maxLayers} by ${n - size.maxLayers}`,
+    });
+  }
+  if (size.maxLayerSize !== undefined) {
+    const limit = size.maxLayerSize;
+    const bin = isBinarySize(limit);
+    const largest = img.layers.reduce((m, l) => Math.max(m, l.compressedSize), 0);
+    const over = img.layers.filter((l) => l.compressedSize > limit);
+    checks.push({
+      id: "max-layer-size",
+      passed: over.length === 0,
+      actual: largest,
+      limit,
+      message:
+        over.length === 0
+          ? `largest layer ${formatSize(largest, bin)} compressed is within ${formatSize(limit, bin)}`
+          : `${over.length} layer${over.length > 1 ? "s" : ""} over ${formatSize(limit, bin)} compressed: ` +
+            over.map((l) => `#${l.index} ${formatSize(l.compressedSize, bin)}${l.createdBy ? ` (${l.createdBy.replace(/\s+/g, " ").slice(0, 60)})` : ""}`).join(", "),
+    });
+  }
+  if (size.maxWasted !== undefined) checks.push(sizeCheck("max-wasted", "wasted", img.sizes.wasted, size.maxWasted));
+  // Efficiency as dive defines it, minus dive#684's double count: the
+  // wasted bytes are counted once per shadowed file version (FileIndex).
+  const ratio = img.sizes.uncompressed === 0 ? 0 : img.sizes.wasted / img.sizes.uncompressed;
+  if (size.maxWastedPercent !== undefined) {
+    const pct = round(ratio * 100, 2);
+    checks.push({
+      id: "max-wasted-percent",
+      passed: pct <= size.maxWastedPercent,
+      actual: pct,
+      limit: size.maxWastedPercent,
+      message: `${pct}% of the uncompressed size is wasted (${formatSize(img.sizes.wasted)}); limit ${size.maxWastedPercent}%`,
+    });
+  }
+  if (size.minEfficiency !== undefined) {
+    const eff = round(1 - ratio, 4);
+    checks.push({
+      id: "min-efficiency",
+      passed: eff >= size.minEfficiency,
+      actual: eff,
+      limit: size.minEfficiency,
+      message:
+        eff >= size.minEfficiency
+          ? `efficiency ${eff} meets ${size.minEfficiency}`
+          : `efficiency ${eff} is below ${size.minEfficiency} (${formatSize(img.sizes.wasted)} wasted of ${formatSize(img.sizes.uncompressed)})`,
+    });
+  }
+
+  // --- tools
+  const allow = policy.tools?.allow ?? [];
+  const forbid = FORBID_CATEGORIES.filter((c) => policy.tools?.forbid?.includes(c));
+  for (const cat of forbid) {
+    const cats = FORBID_MAP[cat];
+    const hits = gating.filter((f) => f.inFinalImage && cats.includes(f.category));
+    const bad = hits.filter((f) => !allowMatches(f, allow));
+    const paths = [...new Set(bad.map((f) => f.path ?? f.message))];
+    const allowed = hits.length - bad.length;
+    const [one, many] = NOUNS[cat];
+    const note = allowed > 0 ? ` (${allowed} allowed)` : "";
+    checks.push({
+      id: `forbid-${cat}`,
+      passed: bad.length === 0,
+      actual: paths.length,
+      limit: 0,
+      message: bad.length === 0 ? `no ${newWord}${one} in the final image${note}` : `${paths.length} ${newWord}${paths.length === 1 ? one : many}: ${list(paths, 200)}${note}`,
+    });
+  }
+
+  // --- user
+  if (policy.user?.requireNonRoot) {
+    const root = gating.filter((f) => f.ruleId === "root-user");
+    checks.push({
+      id: "require-non-root",
+      passed: root.length === 0,
+      actual: img.user === "" ? "root (no USER)" : img.user,
+      limit: "non-root",
+      message: root.length === 0 ? `runs as ${JSON.stringify(img.user)}, not root` : root.map((f) => f.message).join("; "),
+    });
+  }
+
+  // --- provenance
+  const prov = policy.provenance ?? {};
+  if (prov.requireDigest) checks.push(requireDigestCheck(report));
+  if (prov.forbidLatest) checks.push(forbidLatestCheck(report));
+  if (prov.allowedRegistries !== undefined) checks.push(allowedRegistriesCheck(report, prov.allowedRegistries));
+
+  // --- findings threshold; a baseline alone fails on any new finding
+  const failOn: Severity | undefined = policy.findings?.failOn ?? (options.baseline ? "info" : undefined);
+  if (failOn !== undefined) {
+    const over = gating.filter((f) => severityRank(f.severity) >= severityRank(failOn));
+    const id = policy.findings?.failOn !== undefined ? "fail-on" : "new-findings";
+    const at = failOn === "info" ? "" : ` at or above ${failOn}`;
+    checks.push({
+      id,
+      passed: over.length === 0,
+      actual: over.length,
+      limit: 0,
+      message:
+        over.length === 0
+          ? `no ${newWord}findings${at}`
+          : `${over.length} ${newWord}finding${over.length > 1 ? "s" : ""}${at}: ${list(over.map(findingLabel), 20)}`,
+    });
+  }
+
+  const ignores: IgnoreStatus[] = matchers.map((m, k) => ({
+    ...(m.rule.ruleId !== undefined ? { ruleId: m.rule.ruleId } : {}),
+    ...(m.rule.path !== undefined ? { path: m.rule.path } : {}),
+    reason: m.rule.reason,
+    ...(m.rule.expires !== undefined ? { expires: m.rule.expires } : {}),
+    status: m.expired ? "expired" : "active",
+    matched: matched[k]!,
+  }));
+  return { passed: checks.every((c) => c.passed), checks, ignores, findings: states };
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

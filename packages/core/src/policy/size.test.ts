@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { formatSize, parseSize } from "./size.js";
+
+describe("parseSize", () => {
+  it("keeps decimal and binary units distinct", () => {
+    expect(parseSize("200MB")).toBe(200_000_000);
+    expect(parseSize("200MiB")).toBe(200 * 1024 * 1024);
+    expect(parseSize("1.5GiB")).toBe(1610612736);
+    expect(parseSize("1.5GB")).toBe(1_500_000_000);
+    expect(parseSize("10kB")).toBe(10_000);
+    expect(parseSize("10KB")).toBe(10_000);
+    expect(parseSize("10KiB")).toBe(10_240);
+    expect(parseSize("512")).toBe(512);
+    expect(parseSize("512 B")).toBe(512);
+    expect(parseSize(" 20 MB ")).toBe(20_000_000);
+    expect(parseSize(1234)).toBe(1234);
+  });
+  it("refuses what is not a size", () => {
+    for (const bad of ["", "MB", "200mb", "200Mb", "-1MB", "1e6", "200 megabytes", "1.5.1GB", "200XB"]) expect(parseSize(bad)).toBeUndefined();
+    expect(parseSize(-1)).toBeUndefined();
+    expect(parseSize(1.5)).toBeUndefined();
+  });
+});
+
+describe("formatSize", () => {
+  it("formats SI and binary", () => {
+    expect(formatSize(999)).toBe("999 B");
+    expect(formatSize(200_000_000)).toBe("200 MB");
+    expect(formatSize(254_312_000)).toBe("254.3 MB");
+    expect(formatSize(1_234_567)).toBe("1.23 MB");
+    expect(formatSize(600 * 2 ** 20, true)).toBe("600 MiB");
+    expect(formatSize(1610612736, true)).toBe("1.5 GiB");
+  });
+});

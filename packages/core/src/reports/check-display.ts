@@ -1,0 +1,47 @@
+/**
+ * How gate checks read in tables (text, markdown, JUnit): actual and limit
+ * as short strings, failures first.
+ */
+import { isBinarySize, type GateCheck } from "../policy/evaluate.js";
+import { formatSize } from "../policy/size.js";
+
+const SIZE_IDS = new Set(["max-compressed", "max-uncompressed", "max-layer-size", "max-wasted"]);
+
+export function checkCells(c: Pick<GateCheck, "id" | "actual" | "limit">): { actual: string; limit: string } {
+  if (SIZE_IDS.has(c.id) && typeof c.actual === "number" && typeof c.limit === "number") {
+    const bin = isBinarySize(c.limit);
+    return { actual: formatSize(c.actual, bin), limit: formatSize(c.limit, bin) };
+  }
+  if (c.id === "max-wasted-percent") return { actual: `${String(c.actual)}%`, limit: `${String(c.limit)}%` };
+  if (c.id === "min-efficiency") return { actual: String(c.actual), limit: `≥ ${String(c.limit)}` };
+  return { actual: cell(c.actual), limit: cell(c.limit) };
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "string" && /^sha256:[0-9a-f]{64}$/.test(v)) return `${v.slice(0, 19)}…`;
+  if (Array.isArray(v)) return v.map(String).join(", ");
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+/** Failures first, otherwise in policy order (stable). */
+export function failuresFirst<T extends { passed: boolean }>(checks: readonly T[]): T[] {
+  return [...checks.filter((c) => !c.passed), ...checks.filter((c) => c.passed)];
+}
+
+export const CATEGORY_TITLES: Readonly<Record<string, string>> = {
+  setuid: "setuid binaries",
+  setgid: "setgid binaries",
+  capability: "file capabilities",
+  shell: "shells",
+  "package-manager": "package managers",
+  interpreter: "interpreters",
+  "download-tool": "download tools",
+  "network-tool": "network tools",
+  secret: "secrets",
+  user: "user",
+  account: "accounts",
+  config: "config",
+  permissions: "permissions",
+};

@@ -1,0 +1,82 @@
+/**
+ * Markdown summary for $GITHUB_STEP_SUMMARY and merge-request comments:
+ * the verdict, the gate table (failures first), then findings by category.
+ * Each category lists at most `maxPerCategory` rows so a big image stays
+ * under GitHub's 1 MiB step-summary limit.
+ */
+import type { GatedReport } from "../policy/gated-report.js";
+import type { Report } from "../report.js";
+import type { Finding } from "../finding.js";
+import { formatSize } from "../policy/size.js";
+import { CATEGORY_TITLES, checkCells, failuresFirst } from "./check-display.js";
+
+type AnyFinding = Finding & { baselineState?: string | undefined; suppressed?: { reason: string } | undefined };
+
+/** Escapes a table cell: pipes, backslashes, newlines, and HTML-ish brackets. */
+export function mdCell(s: string): string {
+  return s
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/[<>]/g, (c) => (c === "<" ? "&lt;" : "&gt;"))
+    .replace(/`/g, "\\`")
+    .replace(/\r?\n/g, " ");
+}
+
+export interface MarkdownOptions {
+  maxPerCategory?: number | undefined;
+}
+
+export function renderMarkdown(report: Report | GatedReport, options: MarkdownOptions = {}): string {
+  const max = options.maxPerCategory ?? 50;
+  const img = report.image;
+  const out: string[] = [];
+  const gate = report.gate;
+  const verdict = gate === undefined ? "scanned (no policy)" : gate.passed ? "✅ passed" : "❌ failed";
+  out.push(`## layerlint: ${verdict}`, "");
+  out.push(`**Image:** \`${mdCell(img.input)}\` (${img.source}, ${img.platform})  `);
+  out.push(`**Manifest:** \`${img.manifestDigest}\`  `);
+  if (img.reference !== null) out.push(`**Reference:** \`${mdCell(img.reference)}\`  `);
+  out.push(
+    `**Size:** ${formatSize(img.sizes.compressed)} compressed, ${formatSize(img.sizes.uncompressed)} uncompressed, ` +
+      `${formatSize(img.sizes.wasted)} wasted, ${img.layers.length} layers`,
+    "",
+  );
+
+  if (gate !== undefined) {
+    const failed = gate.checks.filter((c) => !c.passed).length;
+    out.push(`### Gate: ${failed === 0 ? "all" : `${failed} of`} ${gate.checks.length} checks ${failed === 0 ? "passed" : "failed"}`, "");
+    out.push("| | check | actual | limit | details |", "|---|---|---|---|---|");
+    for (const c of failuresFirst(gate.checks)) {
+      const { actual, limit } = checkCells(c);
+      out.push(`| ${c.passed ? "✅" : "❌"} | \`${c.id}\` | ${mdCell(actual)} | ${mdCell(limit)} | ${mdCell(c.message ?? "")} |`);
+    }
+    out.push("");
+    const expired = (gate as GatedReport["gate"] & object).ignores?.filter((i) => i.status === "expired") ?? [];
+    for (const i of expired) {
+      out.push(`> ⚠️ expired ignore (${i.expires}): ${mdCell([i.ruleId, i.path].filter(Boolean).join(" "))}: ${mdCell(i.reason)}`);
+    }
+    if (expired.length > 0) out.push("");
+  }
+
+  const findings = report.findings as readonly AnyFinding[];
+  out.push(`### Findings (${findings.length})`, "");
+  if (findings.length === 0) out.push("No findings.", "");
+  const groups = new Map<string, AnyFinding[]>();
+  for (const f of findings) groups.set(f.category, [...(groups.get(f.category) ?? []), f]);
+  for (const [category, fs] of groups) {
+    out.push(`<details${fs.some((f) => f.severity === "critical" || f.severity === "high") ? " open" : ""}>`);
+    out.push(`<summary><b>${CATEGORY_TITLES[category] ?? category}</b> (${fs.length})</summary>`, "");
+    out.push("| severity | rule | path | message | layer |", "|---|---|---|---|---|");
+    for (const f of fs.slice(0, max)) {
+      const tags = [f.baselineState === "new" ? "**new**" : "", f.suppressed ? `ignored: ${mdCell(f.suppressed.reason)}` : "", f.inFinalImage ? "" : "deleted later, still shipped"]
+        .filter(Boolean)
+        .join("; ");
+      out.push(
+        `| ${f.severity} | \`${f.ruleId}\` | ${f.path !== undefined ? `\`${mdCell(f.path)}\`` : ""} | ${mdCell(f.message)}${tags ? ` (${tags})` : ""} | ${f.layer ?? ""} |`,
+      );
+    }
+    if (fs.length > max) out.push(`| | | | … and ${fs.length - max} more | |`);
+    out.push("", "</details>", "");
+  }
+  return `${out.join("\n")}\n`;
+}

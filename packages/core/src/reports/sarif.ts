@@ -1,0 +1,254 @@
+/**
+ * SARIF 2.1.0 (OASIS errata01 schema), shaped for GitHub code scanning
+ * (docs.github.com "SARIF support for code scanning"):
+ * - tool.driver carries name, version, informationUri and one rule per
+ *   ruleId with shortDescription, fullDescription, help (text + markdown),
+ *   defaultConfiguration.level and properties.tags + `security-severity`
+ *   (a number 0.0–10.0 written as a string);
+ * - each result has ruleId, ruleIndex, level, message.text, one location,
+ *   and partialFingerprints with our stable fingerprint (GitHub keeps
+ *   alerts matched across runs with it); the layer digest goes in
+ *   properties.
+ *
+ * Locations. A file finding points at the path in the image without its
+ * leading "/" (GitHub wants relative URIs), against uriBaseId IMAGE_ROOT,
+ * region startLine 1 (or the evidence's line). A finding without a path
+ * (the image config: USER, Env, history, ports) points at the image itself:
+ * the repository name for a registry input, else the input file's base
+ * name, plus a logicalLocation "config". Never "Dockerfile": we cannot
+ * know which Dockerfile, and a wrong link misleads.
+ *
+ * Failing gate checks that no finding carries (size, layers, provenance)
+ * become results too, under rules "gate-<check id>", so a size regression
+ * shows up in code scanning and not only in the job log.
+ */
+import type * as Sarif from "sarif";
+import type { RuleInfo } from "../analyzers/analyzer.js";
+import { findingFingerprint } from "../policy/fingerprint.js";
+import type { GatedReport } from "../policy/gated-report.js";
+import type { Report } from "../report.js";
+import type { Finding, Severity } from "../finding.js";
+
+export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+export const INFORMATION_URI = "https://github.com/layerlint/layerlint";
+export const FINGERPRINT_KEY = "layerlintFingerprint/v1";
+
+const LEVEL: Readonly<Record<Severity, Sarif.ReportingConfiguration.level>> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  info: "note",
+};
+
+/** GitHub: > 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
+const SECURITY_SEVERITY: Readonly<Record<Severity, string | undefined>> = {
+  critical: "9.5",
+  high: "8.0",
+  medium: "5.5",
+  low: "3.0",
+  info: undefined,
+};
+
+/** Severity a rule gets when this report has no finding for it. */
+const CATEGORY_DEFAULT: Readonly<Record<string, Severity>> = {
+  secret: "critical",
+  setuid: "high",
+  setgid: "medium",
+  capability: "medium",
+  account: "high",
+  user: "high",
+  shell: "low",
+  "package-manager": "low",
+  interpreter: "low",
+  "download-tool": "low",
+  "network-tool": "medium",
+  permissions: "medium",
+  config: "low",
+};
+
+const GATE_FINDING_CHECKS = /^(forbid-|require-non-root$|fail-on$|new-findings$)/;
+
+type AnyFinding = Finding & Partial<Pick<GatedReport["findings"][number], "fingerprint" | "baselineState" | "suppressed">>;
+
+function pascal(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_, _d: string, c: string) => c.toUpperCase());
+}
+
+/** Percent-encodes each path segment: spaces, "#", "%", "?" and ":" are all legal in image paths. */
+export function pathToUri(path: string): string {
+  return path
+    .replace(/^\/+/, "")
+    .split("/")
+    .map((s) => encodeURIComponent(s))
+    .join("/");
+}
+
+/** Where pathless findings point: the repository, or the input file's name. */
+export function imageUri(report: Report): string {
+  const ref = report.image.reference;
+  if (ref !== null) {
+    const at = ref.indexOf("@");
+    const name = at >= 0 ? ref.slice(0, at) : ref;
+    const slash = name.lastIndexOf("/");
+    const colon = name.lastIndexOf(":");
+    return pathToUri(colon > slash ? name.slice(0, colon) : name);
+  }
+  const input = report.image.input.replace(/^(oci|oci-archive|docker-archive):/, "");
+  const base = input.replace(/[/\\]+$/, "").split(/[/\\]/).pop() ?? "image";
+  return pathToUri(base === "" ? "image" : base);
+}
+
+function severityOf(rule: RuleInfo, findings: readonly Finding[]): Severity {
+  let best: Severity | undefined;
+  const order: Severity[] = ["info", "low", "medium", "high", "critical"];
+  for (const f of findings) if (f.ruleId === rule.id && (best === undefined || order.indexOf(f.severity) > order.indexOf(best))) best = f.severity;
+  return best ?? CATEGORY_DEFAULT[rule.category] ?? "medium";
+}
+
+function ruleDescriptor(rule: RuleInfo, severity: Severity, tags: string[]): Sarif.ReportingDescriptor {
+  const sec = SECURITY_SEVERITY[severity];
+  return {
+    id: rule.id,
+    name: pascal(rule.id),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.help },
+    help: {
+      text: `${rule.help}\n\nFix: ${rule.fix}`,
+      markdown: `${rule.help}\n\n**Fix:** ${rule.fix}`,
+    },
+    helpUri: `${INFORMATION_URI}#${rule.id}`,
+    defaultConfiguration: { level: LEVEL[severity] },
+    properties: {
+      tags,
+      precision: "high",
+      ...(sec !== undefined ? { "security-severity": sec } : {}),
+    },
+  };
+}
+
+function evidenceLine(f: Finding): number {
+  const line = f.evidence?.["line"];
+  return typeof line === "number" && Number.isInteger(line) && line >= 1 ? line : 1;
+}
+
+function locationFor(report: Report, f: Pick<Finding, "path"> & Partial<Finding>): Sarif.Location {
+  if (f.path !== undefined && f.path !== "") {
+    return {
+      physicalLocation: {
+        artifactLocation: { uri: pathToUri(f.path), uriBaseId: "IMAGE_ROOT" },
+        region: { startLine: f.evidence ? evidenceLine(f as Finding) : 1 },
+      },
+    };
+  }
+  return {
+    physicalLocation: { artifactLocation: { uri: imageUri(report) }, region: { startLine: 1 } },
+    logicalLocations: [{ name: "config", kind: "resource", fullyQualifiedName: `${imageUri(report)}/config` }],
+  };
+}
+
+export interface SarifOptions {
+  /** Documentation for every ruleId (allRules); unknown ruleIds get a stub rule. */
+  rules: readonly RuleInfo[];
+}
+
+export function sarifLog(report: Report | GatedReport, options: SarifOptions): Sarif.Log {
+  const findings = report.findings as readonly AnyFinding[];
+  const known = new Map(options.rules.map((r) => [r.id, r]));
+  const ruleList: RuleInfo[] = [...options.rules];
+  for (const f of findings) {
+    if (!known.has(f.ruleId)) {
+      const stub: RuleInfo = { id: f.ruleId, category: f.category, title: f.ruleId, help: f.message, fix: "See the finding's message." };
+      known.set(f.ruleId, stub);
+      ruleList.push(stub);
+    }
+  }
+  const failedGate = (report.gate?.checks ?? []).filter((c) => !c.passed && !GATE_FINDING_CHECKS.test(c.id));
+  const rules: Sarif.ReportingDescriptor[] = ruleList.map((r) => ruleDescriptor(r, severityOf(r, findings), ["security", r.category]));
+  for (const c of failedGate) {
+    rules.push(
+      ruleDescriptor(
+        {
+          id: `gate-${c.id}`,
+          category: "config",
+          title: `Policy check ${c.id} failed`,
+          help: `The layerlint policy sets a limit (${c.id}) that this image does not meet.`,
+          fix: "Shrink or fix the image, or change the limit in the policy (.layerlint.yaml) if it is wrong.",
+        },
+        "medium",
+        ["policy", c.id.startsWith("max-") || c.id.startsWith("min-") ? "size" : "provenance"],
+      ),
+    );
+  }
+  const index = new Map(rules.map((r, i) => [r.id, i]));
+
+  const results: Sarif.Result[] = findings.map((f) => {
+    const layer = f.layer !== null ? report.image.layers[f.layer] : undefined;
+    const result: Sarif.Result = {
+      ruleId: f.ruleId,
+      ruleIndex: index.get(f.ruleId)!,
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [locationFor(report, f)],
+      partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint ?? findingFingerprint(f) },
+      properties: {
+        category: f.category,
+        severity: f.severity,
+        inFinalImage: f.inFinalImage,
+        ...(f.layer !== null ? { layer: f.layer } : {}),
+        ...(layer !== undefined ? { layerDigest: layer.digest, layerDiffId: layer.diffId } : {}),
+      },
+    };
+    if (f.baselineState !== undefined) result.baselineState = f.baselineState;
+    if (f.suppressed !== undefined) result.suppressions = [{ kind: "external", status: "accepted", justification: f.suppressed.reason }];
+    return result;
+  });
+  for (const c of failedGate) {
+    results.push({
+      ruleId: `gate-${c.id}`,
+      ruleIndex: index.get(`gate-${c.id}`)!,
+      level: "error",
+      message: { text: c.message },
+      locations: [locationFor(report, {})],
+      partialFingerprints: { [FINGERPRINT_KEY]: `gate-${c.id}` },
+      properties: { actual: c.actual, limit: c.limit },
+    });
+  }
+
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "layerlint",
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
+        originalUriBaseIds: {
+          IMAGE_ROOT: { description: { text: `Root of the image filesystem of ${report.image.input} (${report.image.manifestDigest})` } },
+        },
+        invocations: [{ executionSuccessful: true }],
+        properties: {
+          image: {
+            input: report.image.input,
+            reference: report.image.reference,
+            manifestDigest: report.image.manifestDigest,
+            platform: report.image.platform,
+          },
+          ...(report.gate !== undefined ? { gatePassed: report.gate.passed } : {}),
+        },
+        results,
+      },
+    ],
+  };
+}
+
+/** The SARIF document as written to a file. */
+export function renderSarif(report: Report | GatedReport, options: SarifOptions): string {
+  return `${JSON.stringify(sarifLog(report, options), null, 2)}\n`;
+}

@@ -1,0 +1,114 @@
+// Issue 5 acceptance: SARIF 2.1.0 validates against the official schema
+// (draft-04) for the demo image and for a clean image with zero results,
+// and follows GitHub code scanning's documented requirements.
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import Ajv from "ajv-draft-04";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixturesOut, repoRoot, runCli } from "./helpers/cli.js";
+import { tempDir } from "./helpers/gate.js";
+
+const schema = JSON.parse(readFileSync(join(repoRoot, "../shared/conformance/sarif-schema-2.1.0.json"), "utf8")) as object;
+// RFC 3986 characters only (percent-encoding well formed); enough to catch raw spaces, "#" or "%".
+const PCHARS = String.raw`(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*`;
+const URI_REF = new RegExp(`^${PCHARS}(?:#${PCHARS})?$`);
+const ajv = new Ajv({
+  allErrors: true,
+  strict: false,
+  formats: { uri: (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && URI_REF.test(s), "uri-reference": (s: string) => URI_REF.test(s), "date-time": true },
+});
+const validate = ajv.compile(schema);
+
+let tmp: Awaited<ReturnType<typeof tempDir>>;
+beforeAll(async () => {
+  tmp = await tempDir();
+});
+afterAll(() => tmp.cleanup());
+
+type Sarif = {
+  version: string;
+  runs: Array<{
+    tool: { driver: { name: string; version: string; informationUri: string; rules: Array<Record<string, any>> } };
+    results: Array<Record<string, any>>;
+  }>;
+};
+
+async function sarifFor(input: string, extra: string[] = []): Promise<{ sarif: Sarif; code: number }> {
+  const file = join(tmp.dir, `${Math.random().toString(36).slice(2)}.sarif`);
+  const r = await runCli(["scan", input, "--report", `sarif=${file}`, ...extra]);
+  expect(r.stderr).toBe("");
+  return { sarif: JSON.parse(await readFile(file, "utf8")) as Sarif, code: r.code };
+}
+
+function expectValid(doc: unknown): void {
+  const ok = validate(doc);
+  expect(ok ? [] : validate.errors?.slice(0, 5)).toEqual([]);
+}
+
+describe("SARIF", () => {
+  it("the demo image validates and meets GitHub's requirements", async () => {
+    const { sarif, code } = await sarifFor(`${fixturesOut}/demo.oci.tar`);
+    expect(code).toBe(0);
+    expectValid(sarif);
+    expect(sarif.version).toBe("2.1.0");
+    const run = sarif.runs[0]!;
+    const d = run.tool.driver;
+    expect(d.name).toBe("layerlint");
+    expect(d.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(d.informationUri).toMatch(/^https:\/\//);
+    const ids = d.rules.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length); // one rule per ruleId
+    for (const rule of d.rules) {
+      expect(rule.shortDescription.text.length).toBeGreaterThan(0);
+      expect(rule.fullDescription.text.length).toBeGreaterThan(0);
+      expect(rule.help.text).toContain("Fix:");
+      expect(rule.help.markdown).toContain("**Fix:**");
+      expect(["error", "warning", "note"]).toContain(rule.defaultConfiguration.level);
+      expect(rule.properties.tags).toContain("security");
+      if (rule.properties["security-severity"] !== undefined) expect(rule.properties["security-severity"]).toMatch(/^\d+\.\d$/);
+    }
+    expect(run.results.length).toBeGreaterThan(10);
+    for (const r of run.results) {
+      expect(ids).toContain(r.ruleId);
+      expect(d.rules[r.ruleIndex]!.id).toBe(r.ruleId);
+      expect(r.message.text.length).toBeGreaterThan(0);
+      const loc = r.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).not.toMatch(/^\//); // relative
+      expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
+      expect(r.partialFingerprints["layerlintFingerprint/v1"]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    const su = run.results.find((r) => r.ruleId === "setuid-binary" && r.locations[0].physicalLocation.artifactLocation.uri === "usr/bin/su");
+    expect(su).toBeDefined();
+    expect(su!.locations[0].physicalLocation.artifactLocation.uriBaseId).toBe("IMAGE_ROOT");
+    expect(su!.properties.layerDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const config = run.results.find((r) => r.ruleId === "root-user");
+    expect(config!.locations[0].physicalLocation.artifactLocation.uri).toBe("demo.oci.tar");
+    expect(config!.locations[0].logicalLocations[0].name).toBe("config");
+  });
+
+  it("fingerprints are stable across runs and input forms", async () => {
+    const a = await sarifFor(`${fixturesOut}/demo.oci.tar`);
+    const b = await sarifFor(`oci:${fixturesOut}/demo.oci`);
+    const fps = (s: Sarif) => s.runs[0]!.results.map((r) => r.partialFingerprints["layerlintFingerprint/v1"] as string).sort();
+    expect(fps(b.sarif)).toEqual(fps(a.sarif));
+  });
+
+  it("a clean image with zero results validates", async () => {
+    const { sarif } = await sarifFor(`${fixturesOut}/distroless.oci`, ["--fail-on", "critical"]);
+    expectValid(sarif);
+    const results = sarif.runs[0]!.results.filter((r) => r.level === "error");
+    expect(results).toEqual([]);
+    // distroless may still carry info/low findings; with none at all the array is empty, not absent.
+    expect(Array.isArray(sarif.runs[0]!.results)).toBe(true);
+    expect(sarif.runs[0]!.tool.driver.rules.length).toBeGreaterThan(10);
+  });
+
+  it("failing size and provenance checks become gate-* results; ignores become suppressions", async () => {
+    const { sarif, code } = await sarifFor(`${fixturesOut}/demo.oci`, ["--max-layers", "1", "--allowed-registry", "ghcr.io/acme/*"]);
+    expect(code).toBe(1);
+    expectValid(sarif);
+    const gate = sarif.runs[0]!.results.filter((r) => String(r.ruleId).startsWith("gate-")).map((r) => r.ruleId);
+    expect(gate.sort()).toEqual(["gate-allowed-registries", "gate-max-layers"]);
+  });
+});
