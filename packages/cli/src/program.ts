@@ -3,6 +3,9 @@ import { isLayerlintError } from "@layerlint/core";
 import { filesCommand } from "./commands/files.js";
 import { infoCommand } from "./commands/info.js";
 import { scanCommand } from "./commands/scan.js";
+import { addDigestCommand } from "./commands/digest.js";
+import { addRegistryOptions } from "./registry-flags.js";
+import { addGateOptions } from "./gate-options.js";
 import { version } from "./version.js";
 
 /** Exit codes (README): 0 pass, 1 policy failed, 2 error. */
@@ -27,7 +30,8 @@ function build(setCode: (n: number) => void): Command {
     .argument("<input>", "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF] or a path")
     .addOption(formatOption())
     .addOption(platformOption())
-    .option("-o, --output <file>", "write the report to FILE instead of stdout")
+    .option("-o, --output <file>", "write the report to FILE instead of stdout");
+  addGateOptions(program.commands.at(-1)!)
     .action(async (input: string, o) => setCode(await scanCommand(input, { ...program.opts(), ...o })));
 
   program
@@ -47,6 +51,8 @@ function build(setCode: (n: number) => void): Command {
     .addOption(platformOption())
     .option("-o, --output <file>", "write to FILE instead of stdout")
     .action(async (input: string, o) => setCode(await infoCommand(input, { ...program.opts(), ...o })));
+  for (const c of program.commands) if (["scan", "files", "info"].includes(c.name())) addRegistryOptions(c);
+  addDigestCommand(program, setCode);
   return program;
 }
 

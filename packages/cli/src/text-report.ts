@@ -1,6 +1,7 @@
 import type { Finding, Report } from "@layerlint/core";
 import { formatBytes, table } from "./format.js";
 import type { Style } from "./style.js";
+import { findingGateTag, gateSection } from "./gate-table.js";
 
 const categoryTitles: Record<string, string> = {
   setuid: "setuid binaries",
@@ -42,7 +43,7 @@ export function textReport(r: Report, style: Style): string {
     for (const f of fs) {
       const sev = style.severity(f.severity, f.severity.toUpperCase().padEnd(8));
       const where = f.layer === null ? "" : style.dim(` [layer ${f.layer}${f.inFinalImage ? "" : ", deleted later but still shipped"}]`);
-      out.push(`  ${sev} ${f.message}${where}`);
+      out.push(`  ${sev} ${f.message}${where}${findingGateTag(f, style)}`);
     }
     out.push("");
   }
@@ -70,5 +71,6 @@ export function textReport(r: Report, style: Style): string {
       `size ${formatBytes(img.sizes.compressed)} compressed, ${formatBytes(img.sizes.uncompressed)} uncompressed, ` +
       `${formatBytes(img.sizes.wasted)} wasted, ${img.sizes.files} files in ${img.layers.length} layers`,
   );
+  out.push(...gateSection(r, style));
   return `${out.join("\n")}\n`;
 }

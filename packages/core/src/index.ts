@@ -55,3 +55,4 @@ export { renderJunit } from "./reports/junit.js";
 export { renderMarkdown, type MarkdownOptions } from "./reports/markdown.js";
 export { checkCells, failuresFirst } from "./reports/check-display.js";
 export { redactText } from "./redact-text.js";
+export * from "./registry/index.js";

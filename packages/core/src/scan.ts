@@ -9,6 +9,7 @@ import { loadImage, type LoadedImage, type ProgressEvent } from "./load-image.js
 import { parsePlatform } from "./platform.js";
 import { severityRank, SEVERITIES, type Finding } from "./finding.js";
 import type { Limits } from "./limits.js";
+import type { RegistryOptions } from "./registry/registry-source.js";
 import type { Report } from "./report.js";
 import { VERSION } from "./version.js";
 import { redactText } from "./redact-text.js";
@@ -23,6 +24,8 @@ export interface ScanOptions {
   limits?: Partial<Limits> | undefined;
   /** Replace the analyzer set (default: all of them). */
   analyzers?: readonly Analyzer[] | undefined;
+  /** Credentials, TLS and progress for registry inputs (issue 4). */
+  registry?: RegistryOptions | undefined;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface ScanOptions {
  */
 export async function scan(input: string, options: ScanOptions = {}): Promise<Report> {
   const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : options.platform;
-  const source = await openSource(input, { platform, limits: options.limits });
+  const source = await openSource(input, { platform, limits: options.limits, registry: options.registry });
   try {
     const analyzers = options.analyzers ?? defaultAnalyzers;
     const image = await loadImage(source, {

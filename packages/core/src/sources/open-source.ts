@@ -6,10 +6,14 @@ import { DirStore } from "./dir-store.js";
 import { TarStore } from "./tar-store.js";
 import { OciLayoutSource } from "./oci-layout-source.js";
 import { DockerArchiveSource } from "./docker-archive-source.js";
+import { parseReference } from "../reference/index.js";
+import { RegistrySource, type RegistryOptions } from "../registry/registry-source.js";
 
 export interface OpenSourceOptions {
   platform?: Platform | undefined;
   limits?: Partial<Limits> | undefined;
+  /** For `docker://REF` and bare references (issue 4). */
+  registry?: RegistryOptions | undefined;
 }
 
 type Transport = "oci" | "oci-archive" | "docker-archive";
@@ -18,7 +22,8 @@ const transports: readonly Transport[] = ["oci", "oci-archive", "docker-archive"
 /**
  * Turns what the user typed into an ImageSource (DESIGN.md §1):
  * `oci:DIR[:REF]`, `oci-archive:FILE[:REF]`, `docker-archive:FILE[:REF]`,
- * or a bare path whose kind is detected from its content.
+ * or a bare path whose kind is detected from its content; `docker://REF`
+ * or a bare reference that is not a local path goes to the registry.
  */
 export async function openSource(input: string, options: OpenSourceOptions = {}): Promise<ImageSource> {
   const limits = { ...defaultLimits, ...options.limits };
@@ -30,15 +35,35 @@ export async function openSource(input: string, options: OpenSourceOptions = {})
     return openLocal(transport, path, ref, input, options.platform, limits);
   }
   if (prefix === "docker" && input.startsWith("docker://")) {
-    throw new LayerlintError("INVALID_INPUT", `${input}: registry transport docker:// is not available in this build`);
+    return openRegistry(input.slice("docker://".length), input, options, limits);
   }
   if (await exists(input)) {
     return openLocal(await detect(input), input, undefined, input, options.platform, limits);
   }
+  // A bare reference, unless it looks like a path (issue 4 §2: a local path of that name wins).
+  if (!looksLikePath(input) && isReference(input)) return openRegistry(input, input, options, limits);
   throw new LayerlintError(
     "NOT_FOUND",
     `${input}: no such file or directory (expected oci:DIR, oci-archive:FILE, docker-archive:FILE or a path)`,
   );
+}
+
+function openRegistry(ref: string, description: string, options: OpenSourceOptions, limits: Limits): ImageSource {
+  return new RegistrySource(description, parseReference(ref), { platform: options.platform, limits, registry: options.registry });
+}
+
+/** `./x`, `/x`, `~/x`, `x.tar`: meant as a file, so a missing one is "no such file", not a pull. */
+function looksLikePath(input: string): boolean {
+  return /^(\.{1,2}|~)?\//.test(input) || input.includes("\\") || /\.(tar|tgz|tar\.gz|oci|json)$/i.test(input);
+}
+
+function isReference(input: string): boolean {
+  try {
+    parseReference(input);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function openLocal(

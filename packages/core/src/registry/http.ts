@@ -1,0 +1,314 @@
+import { Agent, request, type Dispatcher } from "undici";
+import type { IncomingHttpHeaders } from "node:http";
+import { LayerlintError, isLayerlintError } from "../errors.js";
+import { isLoopbackHost, checkRemoteUrl } from "./ssrf.js";
+import { isRetryableError, isRetryableStatus, parseRetryAfter, retryDelay, sleep, type RetryPolicy } from "./retry.js";
+import { parseChallenges, pickChallenge, type Challenge } from "./auth/challenge.js";
+import { MAX_TOKEN_BODY, TokenCache, oauthForm, parseTokenResponse, tokenQuery, type TokenResponse } from "./auth/token.js";
+import type { Credential } from "./auth/credentials.js";
+
+/** undici time limits per request (README "Registry"). */
+export interface Timeouts {
+  /** TCP + TLS connect. */
+  connectMs: number;
+  /** From request sent to response headers. */
+  headersMs: number;
+  /** Longest silence between two body chunks. */
+  bodyMs: number;
+}
+
+export const defaultTimeouts: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 };
+
+/** Redirect hops followed by hand for one request. */
+export const MAX_REDIRECTS = 5;
+
+export interface RegistryHttpOptions {
+  /** Plain http for this registry (`--plain-http`). */
+  plainHttp: boolean;
+  /** Skip TLS certificate checks (`--insecure`). */
+  insecure: boolean;
+  retry: RetryPolicy;
+  timeouts: Timeouts;
+  userAgent: string;
+  /** Resolved lazily, only when the registry asks for authentication. */
+  credentials: () => Promise<Credential | undefined>;
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Dispatcher.ResponseData["body"];
+  /** Where the response finally came from, after redirects. */
+  url: URL;
+}
+
+export interface GetInit {
+  accept?: string | undefined;
+  /** Resume offset: sends `Range: bytes=N-`. */
+  rangeFrom?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export function header(h: IncomingHttpHeaders, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Reads a body up to `max` bytes; over that is LIMIT_EXCEEDED. */
+export async function readCapped(body: HttpResponse["body"], max: number, what: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const c of body as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > max) {
+      body.destroy();
+      throw new LayerlintError("LIMIT_EXCEEDED", `${what} is over the ${max}-byte limit`);
+    }
+    parts.push(c);
+  }
+  return Buffer.concat(parts);
+}
+
+async function discard(res: { body: HttpResponse["body"] }): Promise<void> {
+  try {
+    await res.body.dump({ limit: 256 * 1024 });
+  } catch {
+    // the connection is dropped instead; nothing to report
+  }
+}
+
+/**
+ * One registry's HTTP side: scheme choice, ping, auth (Bearer tokens per
+ * scope, Basic), retries with backoff, and redirects followed by hand so
+ * Authorization never leaves the registry's origin (SPECS §2 "Blobs").
+ */
+export class RegistryHttp {
+  private readonly agent: Agent;
+  private base?: URL;
+  private ready?: Promise<void>;
+  private challenge?: Challenge | undefined;
+  private readonly tokens = new TokenCache();
+  private tokenInFlight?: Promise<string> | undefined;
+  private readonly warned = new Set<string>();
+  readonly scope: string;
+
+  constructor(
+    /** As the user wrote it (`127.0.0.1:5000`, `docker.io`): names the registry in messages. */
+    readonly registry: string,
+    /** Host actually contacted (`registry-1.docker.io` for Docker Hub). */
+    readonly host: string,
+    repository: string,
+    private readonly opts: RegistryHttpOptions,
+  ) {
+    this.scope = `repository:${repository}:pull`;
+    this.agent = new Agent({
+      connect: { rejectUnauthorized: !opts.insecure, timeout: opts.timeouts.connectMs },
+      headersTimeout: opts.timeouts.headersMs,
+      bodyTimeout: opts.timeouts.bodyMs,
+    });
+  }
+
+  /** The origin in use once pinged: `https://host` or `http://host`. */
+  get origin(): string | undefined {
+    return this.base?.origin;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.destroy().catch(() => {});
+  }
+
+  authFailed(status: number): LayerlintError {
+    return new LayerlintError("AUTH_FAILED", `${this.registry}: authentication failed (${status})`);
+  }
+
+  private networkError(e: unknown): unknown {
+    if (isLayerlintError(e)) return e;
+    if ((e as { name?: string })?.name === "AbortError") return new LayerlintError("ABORTED", "scan aborted", { cause: e });
+    const msg = e instanceof Error ? e.message : String(e);
+    const code = (e as { code?: unknown })?.code;
+    const detail = typeof code === "string" && !msg.includes(code) ? `${msg} (${code})` : msg;
+    return new LayerlintError("NETWORK_ERROR", `${this.registry}: ${detail.split("\n")[0]}`, { cause: e });
+  }
+
+  private async send(
+    method: "GET" | "POST",
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+    body?: string,
+  ): Promise<HttpResponse> {
+    const res = await request(url, {
+      method,
+      headers: { "user-agent": this.opts.userAgent, ...headers },
+      body,
+      signal,
+      dispatcher: this.agent,
+    });
+    const warning = header(res.headers, "warning");
+    if (warning && /^299\s/.test(warning) && !this.warned.has(warning) && this.opts.onWarning) {
+      this.warned.add(warning);
+      this.opts.onWarning(`${this.registry}: ${warning.replace(/^299\s+\S+\s+/, "").replace(/^"|"$/g, "")}`);
+    }
+    return { status: res.statusCode, headers: res.headers, body: res.body, url };
+  }
+
+  /** Runs `fn` again on 408/429/5xx and connection resets, with backoff (retry.ts). */
+  private async withRetries(fn: () => Promise<HttpResponse>, signal: AbortSignal | undefined, attempts = this.opts.retry.attempts): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      let res: HttpResponse;
+      try {
+        res = await fn();
+      } catch (e) {
+        if (isLayerlintError(e) || signal?.aborted || !isRetryableError(e) || attempt >= attempts) throw this.networkError(e);
+        await sleep(retryDelay(this.opts.retry, attempt), signal);
+        continue;
+      }
+      if (isRetryableStatus(res.status) && attempt < attempts) {
+        const after = parseRetryAfter(header(res.headers, "retry-after"));
+        await discard(res);
+        await sleep(retryDelay(this.opts.retry, attempt, after), signal);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /**
+   * `GET /v2/` once per source: picks the scheme and learns the auth
+   * challenge. https unless `--plain-http`; loopback hosts fall back to
+   * http when https cannot connect, as docker does (issue 4 §6).
+   */
+  private ensureReady(signal: AbortSignal | undefined): Promise<void> {
+    this.ready ??= this.ping(signal);
+    return this.ready;
+  }
+
+  private async ping(signal: AbortSignal | undefined): Promise<void> {
+    const hostname = new URL(`http://${this.host}`).hostname;
+    const schemes = this.opts.plainHttp ? ["http"] : isLoopbackHost(hostname) ? ["https", "http"] : ["https"];
+    for (let i = 0; i < schemes.length; i++) {
+      const base = new URL(`${schemes[i]}://${this.host}`);
+      const last = i === schemes.length - 1;
+      let res: HttpResponse;
+      try {
+        // The https probe of a loopback registry is tried once: failing it only means "try http".
+        res = await this.withRetries(() => this.send("GET", new URL("/v2/", base), {}, signal), signal, last ? undefined : 1);
+      } catch (e) {
+        if (!last && !signal?.aborted && (e as LayerlintError).code === "NETWORK_ERROR") continue;
+        throw e;
+      }
+      this.base = base;
+      const challenges = parseChallenges(res.headers["www-authenticate"]);
+      await discard(res);
+      if (res.status === 401) this.challenge = pickChallenge(challenges);
+      else if (res.status >= 500) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: GET /v2/ answered HTTP ${res.status}`);
+      return;
+    }
+  }
+
+  /** GET a registry path: auth, retries, and redirects followed by hand. */
+  async get(path: string, init: GetInit = {}): Promise<HttpResponse> {
+    await this.ensureReady(init.signal);
+    const url = new URL(path, this.base);
+    let res = await this.withRetries(() => this.follow(url, init), init.signal);
+    if (res.status === 401 && res.url.origin === this.base!.origin) {
+      // A token may have expired early, or /v2/ was open while this repository is not:
+      // take the fresh challenge and try once more.
+      const fresh = pickChallenge(parseChallenges(res.headers["www-authenticate"]));
+      await discard(res);
+      if (fresh) this.challenge = fresh;
+      this.tokens.delete(this.scope);
+      res = await this.withRetries(() => this.follow(url, init), init.signal);
+    }
+    if ((res.status === 401 || res.status === 403) && res.url.origin === this.base!.origin) {
+      await discard(res);
+      throw this.authFailed(res.status);
+    }
+    return res;
+  }
+
+  private async follow(start: URL, init: GetInit): Promise<HttpResponse> {
+    let url = start;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = {};
+      if (init.accept) headers.accept = init.accept;
+      if (init.rangeFrom) headers.range = `bytes=${init.rangeFrom}-`;
+      // Authorization goes to the registry's own origin only (distribution-spec "API").
+      if (url.origin === this.base!.origin) {
+        const auth = await this.authorization(init.signal);
+        if (auth) headers.authorization = auth;
+      }
+      const res = await this.send("GET", url, headers, init.signal);
+      if (!REDIRECTS.has(res.status)) return { ...res, url };
+      const location = header(res.headers, "location");
+      await discard(res);
+      if (!location) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: redirect without a Location`);
+      if (hop >= MAX_REDIRECTS) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: more than ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, url);
+      if (next.origin !== this.base!.origin) checkRemoteUrl(next, this.base!, "redirect", this.registry);
+      url = next;
+    }
+  }
+
+  /** The Authorization value for the registry's origin, if its challenge needs one. */
+  private async authorization(signal: AbortSignal | undefined): Promise<string | undefined> {
+    const ch = this.challenge;
+    if (!ch) return undefined;
+    const creds = await this.opts.credentials();
+    if (ch.scheme === "basic") return creds?.username && creds.password !== undefined ? basic(creds.username, creds.password) : undefined;
+    if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
+    const cached = this.tokens.get(this.scope);
+    if (cached) return `Bearer ${cached}`;
+    this.tokenInFlight ??= this.fetchToken(ch, creds, signal)
+      .then((t) => {
+        this.tokens.set(this.scope, t);
+        return t.token;
+      })
+      .finally(() => (this.tokenInFlight = undefined));
+    return `Bearer ${await this.tokenInFlight}`;
+  }
+
+  /**
+   * Bearer token from the challenge's realm: the OAuth2 POST for an
+   * identity token, else GET with Basic credentials or anonymously
+   * (SPECS §2 "Token request"). Realm redirects are not followed.
+   */
+  private async fetchToken(ch: Challenge, creds: Credential | undefined, signal: AbortSignal | undefined): Promise<TokenResponse> {
+    let realm: URL;
+    try {
+      realm = new URL(ch.params.realm ?? "");
+    } catch {
+      throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: invalid token realm`);
+    }
+    checkRemoteUrl(realm, this.base!, "token realm", this.registry);
+    const service = ch.params.service;
+    const scopes = [this.scope];
+    const res = creds?.identityToken
+      ? await this.withRetries(
+          () => this.send("POST", realm, { "content-type": "application/x-www-form-urlencoded" }, signal, oauthForm(service, scopes, creds.identityToken!)),
+          signal,
+        )
+      : await this.withRetries(
+          () => this.send("GET", tokenQuery(realm, service, scopes), creds?.username && creds.password !== undefined ? { authorization: basic(creds.username, creds.password) } : {}, signal),
+          signal,
+        );
+    if (res.status === 401 || res.status === 403) {
+      await discard(res);
+      throw this.authFailed(res.status);
+    }
+    if (res.status !== 200) {
+      await discard(res);
+      throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: token server answered HTTP ${res.status}`);
+    }
+    const t = parseTokenResponse((await readCapped(res.body, MAX_TOKEN_BODY, `${this.registry}: token response`)).toString("utf8"));
+    if (!t) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: token server sent no token`);
+    return t;
+  }
+}
+
+function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+}

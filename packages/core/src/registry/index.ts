@@ -1,0 +1,7 @@
+// Registry client (issue 4).
+export { RegistrySource, MANIFEST_ACCEPT, DEFAULT_DOWNLOAD_CONCURRENCY, type RegistryOptions, type DownloadEvent } from "./registry-source.js";
+export { defaultTimeouts, MAX_REDIRECTS, type Timeouts } from "./http.js";
+export { defaultRetryPolicy, parseRetryAfter, type RetryPolicy } from "./retry.js";
+export { parseChallenges, pickChallenge, type Challenge } from "./auth/challenge.js";
+export { findCredentials, DOCKER_HUB_AUTH_KEY, type Credential, type CredentialLookup } from "./auth/credentials.js";
+export { isPrivateHost, isLoopbackHost } from "./ssrf.js";

@@ -1,0 +1,305 @@
+import { Readable } from "node:stream";
+import pLimit from "p-limit";
+import type { Descriptor, ImageConfig, ImageManifest, ImageSource, Platform } from "../types.js";
+import { LayerlintError, shortDigest } from "../errors.js";
+import { sha256Digest, verifyBytes } from "../digest.js";
+import { MediaType } from "../media-types.js";
+import { resolveManifest } from "../resolve-manifest.js";
+import { readConfig } from "../sources/read-config.js";
+import type { Limits } from "../limits.js";
+import type { ImageReference } from "../reference/index.js";
+import { RegistryHttp, defaultTimeouts, header, readCapped, type HttpResponse, type Timeouts } from "./http.js";
+import { defaultRetryPolicy, isRetryableError, sleep, type RetryPolicy } from "./retry.js";
+import { findCredentials, type Credential } from "./auth/credentials.js";
+import { VERSION } from "../version.js";
+
+/** Progress of blob downloads; `total` is the manifest's layer count. */
+export type DownloadEvent =
+  | { type: "download-start"; digest: string; size: number; total: number }
+  | { type: "download-progress"; digest: string; bytes: number; size: number }
+  | { type: "download-done"; digest: string; size: number; done: number; total: number };
+
+/** How to reach registries. Everything env-derived is passed in: core never reads `process`. */
+export interface RegistryOptions {
+  /** Environment for credential lookup (DOCKER_CONFIG, DOCKER_AUTH_CONFIG, REGISTRY_AUTH_FILE, XDG_*, HOME, PATH). No lookup without it. */
+  env?: Record<string, string | undefined> | undefined;
+  /** Home directory for ~/.docker and ~/.config (default env.HOME). */
+  homeDir?: string | undefined;
+  /** Credentials for the reference's registry only (`--username`, `--password-stdin`). */
+  username?: string | undefined;
+  password?: string | undefined;
+  /** Plain http for the reference's registry only (`--plain-http`). */
+  plainHttp?: boolean | undefined;
+  /** Skip TLS certificate checks (`--insecure`); onWarning is told. */
+  insecure?: boolean | undefined;
+  onWarning?: ((message: string) => void) | undefined;
+  onProgress?: ((e: DownloadEvent) => void) | undefined;
+  /** Blobs downloaded at once (default 3, as dockerd's max-concurrent-downloads). */
+  downloadConcurrency?: number | undefined;
+  timeouts?: Partial<Timeouts> | undefined;
+  retry?: Partial<RetryPolicy> | undefined;
+  userAgent?: string | undefined;
+}
+
+export const DEFAULT_DOWNLOAD_CONCURRENCY = 3;
+
+/** The manifest types we ask for (SPECS §2 "Manifest Accept"); schema1 then arrives only from registries that insist, and is refused. */
+export const MANIFEST_ACCEPT = [
+  MediaType.ociIndex,
+  MediaType.ociManifest,
+  MediaType.dockerList,
+  MediaType.dockerManifest,
+  "*/*;q=0.1",
+].join(", ");
+
+interface RootDocument {
+  desc: Descriptor;
+  bytes: Buffer;
+}
+
+/**
+ * An image in an OCI/Docker registry (issue 4): manifests resolved through
+ * the shared resolveManifest, blobs streamed into the layer pipeline with
+ * resume on connection loss.
+ */
+export class RegistrySource implements ImageSource {
+  readonly kind = "registry" as const;
+  /** Normalised: `docker.io/library/nginx:1.25`, `127.0.0.1:5000/demo:latest`, `…@sha256:…` when pinned. */
+  readonly reference: string;
+  private readonly http: RegistryHttp;
+  private readonly slots: ReturnType<typeof pLimit>;
+  private readonly openCount = new Map<string, number>();
+  private rootP?: Promise<RootDocument>;
+  private manifestP?: Promise<ImageManifest>;
+  private configP?: Promise<ImageConfig>;
+  private layerTotal = 0;
+  private layersDone = 0;
+
+  constructor(
+    readonly description: string,
+    readonly ref: ImageReference,
+    private readonly opts: { platform?: Platform | undefined; limits: Limits; registry?: RegistryOptions | undefined },
+  ) {
+    const r = opts.registry ?? {};
+    this.reference = ref.toString();
+    this.slots = pLimit(Math.max(1, r.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY));
+    if (r.insecure) r.onWarning?.(`${ref.registry}: TLS certificate verification is disabled (--insecure)`);
+    let creds: Promise<Credential | undefined> | undefined;
+    this.http = new RegistryHttp(ref.registry, ref.host, ref.repository, {
+      plainHttp: r.plainHttp ?? false,
+      insecure: r.insecure ?? false,
+      retry: { ...defaultRetryPolicy, ...r.retry },
+      timeouts: { ...defaultTimeouts, ...r.timeouts },
+      userAgent: r.userAgent ?? `layerlint/${VERSION}`,
+      onWarning: r.onWarning,
+      credentials: () => (creds ??= this.credentials(r)),
+    });
+  }
+
+  /** Explicit credentials beat every store; stores are read only when the registry asks. */
+  private async credentials(r: RegistryOptions): Promise<Credential | undefined> {
+    if (r.username !== undefined || r.password !== undefined) return { username: r.username ?? "", password: r.password ?? "" };
+    if (!r.env) return undefined;
+    return findCredentials(this.ref.registry, this.ref.repository, { env: r.env, homeDir: r.homeDir });
+  }
+
+  private path(kind: "manifests" | "blobs", what: string): string {
+    return `/v2/${this.ref.repository}/${kind}/${what}`;
+  }
+
+  private async failure(res: HttpResponse, what: string): Promise<LayerlintError> {
+    let detail = "";
+    try {
+      const body = JSON.parse((await readCapped(res.body, 64 * 1024, what)).toString("utf8")) as { errors?: { code?: unknown; message?: unknown }[] };
+      const e = body.errors?.[0];
+      if (e && typeof e.message === "string") detail = `: ${e.message.slice(0, 200)}`;
+      else if (e && typeof e.code === "string") detail = `: ${e.code.slice(0, 80)}`;
+    } catch {
+      // not a registry error body
+    }
+    if (res.status === 404) return new LayerlintError("NOT_FOUND", `${what}: not found${detail}`);
+    return new LayerlintError("REGISTRY_ERROR", `${what}: HTTP ${res.status}${detail}`);
+  }
+
+  /** GET a manifest by tag or digest, capped at maxManifestBytes. */
+  private async fetchManifest(tagOrDigest: string, what: string, signal?: AbortSignal): Promise<{ bytes: Buffer; mediaType: string }> {
+    const res = await this.http.get(this.path("manifests", tagOrDigest), { accept: MANIFEST_ACCEPT, signal });
+    if (res.status !== 200) throw await this.failure(res, what);
+    const max = this.opts.limits.maxManifestBytes;
+    const length = Number(header(res.headers, "content-length"));
+    if (length > max) {
+      res.body.destroy();
+      throw new LayerlintError("LIMIT_EXCEEDED", `${what} is ${length} bytes, over the ${max}-byte limit`);
+    }
+    const bytes = await readCapped(res.body, max, what);
+    // Parameters are ignored (SPECS §2 "Content-Type").
+    const mediaType = (header(res.headers, "content-type") ?? "").split(";")[0]!.trim();
+    return { bytes, mediaType };
+  }
+
+  /**
+   * The manifest or index the reference names. By digest the body must hash
+   * to it; by tag its digest is computed from the body (as ggcr does: some
+   * registries send a wrong Docker-Content-Digest).
+   */
+  private root(): Promise<RootDocument> {
+    this.rootP ??= (async () => {
+      const ref = this.ref;
+      const what = `${this.reference}: manifest`;
+      const { bytes, mediaType } = await this.fetchManifest(ref.digest ?? ref.tag ?? "latest", what);
+      if (ref.digest) verifyBytes(bytes, ref.digest, "manifest");
+      const digest = ref.digest ?? sha256Digest(bytes);
+      const type = mediaType === "application/json" ? "" : mediaType;
+      return { desc: { mediaType: type, digest, size: bytes.length }, bytes };
+    })();
+    return this.rootP;
+  }
+
+  /** What `layerlint digest` prints: the digest of the manifest or index the reference names (like crane digest). */
+  async rootDigest(): Promise<string> {
+    return (await this.root()).desc.digest;
+  }
+
+  manifest(): Promise<ImageManifest> {
+    this.manifestP ??= (async () => {
+      const root = await this.root();
+      const m = await resolveManifest(root.desc, (d) => this.document(d, root), {
+        platform: this.opts.platform,
+        maxDepth: this.opts.limits.maxIndexDepth,
+      });
+      this.layerTotal = m.layers.length;
+      return m;
+    })();
+    return this.manifestP;
+  }
+
+  /** A child manifest of an index, by digest, size- and digest-checked. */
+  private async document(d: Descriptor, root: RootDocument): Promise<Uint8Array> {
+    if (d.digest === root.desc.digest) return root.bytes;
+    const max = this.opts.limits.maxManifestBytes;
+    if (d.size > max) throw new LayerlintError("LIMIT_EXCEEDED", `manifest ${shortDigest(d.digest)} is ${d.size} bytes, over the ${max}-byte limit`);
+    const { bytes } = await this.fetchManifest(d.digest, `${this.ref.name}@${shortDigest(d.digest)}: manifest`);
+    checkSize(bytes, d, "manifest");
+    verifyBytes(bytes, d.digest, "manifest");
+    return bytes;
+  }
+
+  config(): Promise<ImageConfig> {
+    this.configP ??= (async () => {
+      const m = await this.manifest();
+      const max = this.opts.limits.maxConfigBytes;
+      if (m.config.size > max) {
+        throw new LayerlintError("LIMIT_EXCEEDED", `config ${shortDigest(m.config.digest)} is ${m.config.size} bytes, over the ${max}-byte limit`);
+      }
+      const what = `config ${shortDigest(m.config.digest)}`;
+      const res = await this.http.get(this.path("blobs", m.config.digest));
+      if (res.status !== 200) throw await this.failure(res, `${this.ref.name}: ${what}`);
+      const bytes = await readCapped(res.body, max, what);
+      checkSize(bytes, m.config, "config");
+      verifyBytes(bytes, m.config.digest, "config");
+      return readConfig(bytes, m.config, m);
+    })();
+    return this.configP;
+  }
+
+  /** Holds one download slot until the stream closes; a re-read of a blob already open takes none (no deadlock). */
+  private async acquire(digest: string): Promise<() => void> {
+    const n = this.openCount.get(digest) ?? 0;
+    this.openCount.set(digest, n + 1);
+    let release: () => void = () => {};
+    if (n === 0) {
+      release = await new Promise<() => void>((got) => {
+        void this.slots(() => new Promise<void>((done) => got(done)));
+      });
+    }
+    let once = false;
+    return () => {
+      if (once) return;
+      once = true;
+      this.openCount.set(digest, (this.openCount.get(digest) ?? 1) - 1);
+      release();
+    };
+  }
+
+  async openBlob(d: Descriptor, signal?: AbortSignal): Promise<Readable> {
+    const release = await this.acquire(d.digest);
+    let first: HttpResponse;
+    try {
+      first = await this.http.get(this.path("blobs", d.digest), { signal });
+      if (first.status !== 200) throw await this.failure(first, `${this.ref.name}: blob ${shortDigest(d.digest)}`);
+    } catch (e) {
+      release();
+      throw e;
+    }
+    const stream = Readable.from(this.blobChunks(d, first, signal), { objectMode: false });
+    stream.once("close", release);
+    return stream;
+  }
+
+  /**
+   * The blob's bytes, resumed with `Range: bytes=N-` after a dropped
+   * connection (SPECS §2 "Range / resume"): 206 continues where we were;
+   * a plain 200 restarts, and the bytes already passed on are skipped.
+   * openLayer verifies size and digest downstream.
+   */
+  private async *blobChunks(d: Descriptor, first: HttpResponse, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    const p = this.opts.registry?.onProgress;
+    const policy = { ...defaultRetryPolicy, ...this.opts.registry?.retry };
+    p?.({ type: "download-start", digest: d.digest, size: d.size, total: this.layerTotal });
+    let res: HttpResponse | undefined = first;
+    let offset = 0;
+    for (let resumes = 0; ; ) {
+      let skip = 0;
+      try {
+        if (!res) {
+          res = await this.http.get(this.path("blobs", d.digest), { rangeFrom: offset, signal });
+          if (res.status === 200) skip = offset;
+          else if (res.status === 206) {
+            const start = /^bytes\s+(\d+)-/.exec(header(res.headers, "content-range") ?? "")?.[1];
+            if (Number(start) !== offset) {
+              res.body.destroy();
+              throw new LayerlintError("REGISTRY_ERROR", `${this.ref.registry}: blob ${shortDigest(d.digest)}: resume answered the wrong range`);
+            }
+          } else throw await this.failure(res, `${this.ref.name}: blob ${shortDigest(d.digest)}`);
+        }
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          let c = chunk;
+          if (skip > 0) {
+            const drop = Math.min(skip, c.length);
+            skip -= drop;
+            c = c.subarray(drop);
+            if (c.length === 0) continue;
+          }
+          offset += c.length;
+          p?.({ type: "download-progress", digest: d.digest, bytes: offset, size: d.size });
+          yield c;
+        }
+        break;
+      } catch (e) {
+        res?.body.destroy();
+        res = undefined;
+        if (e instanceof LayerlintError || signal?.aborted || !isResumable(e) || ++resumes >= policy.attempts) {
+          throw e instanceof LayerlintError ? e : new LayerlintError("NETWORK_ERROR", `${this.ref.registry}: blob ${shortDigest(d.digest)}: ${(e as Error).message}`, { cause: e });
+        }
+        await sleep(Math.min(policy.baseDelayMs * 2 ** (resumes - 1), policy.maxDelayMs), signal);
+      }
+    }
+    this.layersDone++;
+    p?.({ type: "download-done", digest: d.digest, size: d.size, done: this.layersDone, total: this.layerTotal });
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+}
+
+/** A body cut off mid-way: worth resuming from the byte reached. */
+function isResumable(e: unknown): boolean {
+  return isRetryableError(e) || (e as { code?: unknown })?.code === "ERR_STREAM_PREMATURE_CLOSE";
+}
+
+function checkSize(bytes: Uint8Array, d: Descriptor, what: string): void {
+  if (bytes.length !== d.size) {
+    throw new LayerlintError("SIZE_MISMATCH", `${what} ${shortDigest(d.digest)} size mismatch: got ${bytes.length} bytes, descriptor declares ${d.size}`);
+  }
+}

@@ -1,0 +1,137 @@
+// Issue 4 auth acceptance: htpasswd Basic and token (Bearer) registries,
+// credentials from --password-stdin, DOCKER_CONFIG auths and a credential
+// helper on PATH; wrong credentials give exit 2 and one exact line; no
+// credential ever reaches stdout, stderr, the report or --debug output.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fixturesOut, runCli, type CliResult } from "./helpers/cli.js";
+import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
+import { startTokenServer, type TokenServer } from "./registry/token-server.js";
+import { skopeoDigest, skopeoPush } from "./registry/skopeo.js";
+import { expectSameImage, ok } from "./registry/compare.js";
+
+const USER = "layerlint";
+const PASSWORD = "pw-Zq8vT3xK9mL2";
+const IDENTITY = "idtok-Hc7Rw4Nf6Ps1";
+const demoLocal = `oci:${fixturesOut}/demo.oci:demo:latest`;
+
+let basic: RunningRegistry;
+let tokenReg: RunningRegistry;
+let tokens: TokenServer;
+let tmp: string;
+const outputs: string[] = [];
+
+function record(r: CliResult): CliResult {
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+beforeAll(async () => {
+  ensureRegistryTools();
+  tmp = mkdtempSync(join(tmpdir(), "layerlint-auth-"));
+  tokens = await startTokenServer({ username: USER, password: PASSWORD, identityToken: IDENTITY });
+  [basic, tokenReg] = await Promise.all([
+    startRegistry({ kind: "htpasswd", username: USER, password: PASSWORD }),
+    startRegistry({ kind: "token", realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, certFile: tokens.certFile }),
+  ]);
+  await Promise.all([
+    skopeoPush("demo.oci", "demo:latest", `${basic.host}/demo:latest`, { creds: `${USER}:${PASSWORD}` }),
+    skopeoPush("demo.oci", "demo:latest", `${tokenReg.host}/team/demo:latest`, { creds: `${USER}:${PASSWORD}` }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([basic?.stop(), tokenReg?.stop(), tokens?.stop()]);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const creds = ["--username", USER, "--password-stdin"];
+
+describe("registry auth", () => {
+  it("htpasswd Basic: --username + --password-stdin", async () => {
+    await expectSameImage(demoLocal, `${basic.host}/demo:latest`, { remoteExtra: creds, stdin: `${PASSWORD}\n` });
+  });
+
+  it("token auth: Bearer token from the realm with Basic credentials", async () => {
+    await expectSameImage(demoLocal, `${tokenReg.host}/team/demo:latest`, { remoteExtra: creds, stdin: PASSWORD });
+    expect(tokens.requests.some((r) => r.method === "GET" && r.hasBasic && r.scope === "repository:team/demo:pull")).toBe(true);
+  });
+
+  it("digest through token auth equals skopeo", async () => {
+    const ref = `${tokenReg.host}/team/demo:latest`;
+    const ours = ok(record(await runCli(["digest", ref, ...creds], { input: PASSWORD })), "digest").trim();
+    expect(ours).toBe(await skopeoDigest(ref, `${USER}:${PASSWORD}`));
+  });
+
+  it("wrong credentials: exit 2 with exactly one line naming the registry", async () => {
+    for (const reg of [basic, tokenReg]) {
+      const ref = reg === basic ? `${reg.host}/demo:latest` : `${reg.host}/team/demo:latest`;
+      for (const cmd of ["scan", "files", "digest"]) {
+        const r = record(await runCli([cmd, ref, ...creds, "--debug"], { input: "wrong-password" }));
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.split("\n")[0]).toBe(`error: ${reg.host}: authentication failed (401)`);
+      }
+      const plain = record(await runCli(["scan", ref, ...creds], { input: "wrong-password" }));
+      expect(plain.stderr).toBe(`error: ${reg.host}: authentication failed (401)\n`);
+    }
+    const anon = record(await runCli(["files", `${tokenReg.host}/team/demo:latest`]));
+    expect(anon.stderr).toBe(`error: ${tokenReg.host}: authentication failed (401)\n`);
+  });
+
+  it("credentials from DOCKER_CONFIG auths", async () => {
+    const dir = join(tmp, "docker-auths");
+    mkdirSync(dir);
+    const auth = Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ auths: { [`https://${basic.host}/v1/`]: { auth }, [tokenReg.host]: { username: USER, password: PASSWORD } } }));
+    const env = { DOCKER_CONFIG: dir, DOCKER_AUTH_CONFIG: "" };
+    await expectSameImage(demoLocal, `${basic.host}/demo:latest`, { env });
+    await expectSameImage(demoLocal, `${tokenReg.host}/team/demo:latest`, { env });
+  });
+
+  it("credentials from a docker-credential-test helper on PATH (identity token → OAuth2 POST)", async () => {
+    const bin = join(tmp, "bin");
+    const dir = join(tmp, "docker-helper");
+    mkdirSync(bin);
+    mkdirSync(dir);
+    const helper = join(bin, "docker-credential-test");
+    writeFileSync(
+      helper,
+      `#!/bin/sh
+[ "$1" = get ] || exit 1
+read -r server
+case "$server" in
+  ${tokenReg.host}) printf '{"ServerURL":"%s","Username":"<token>","Secret":"${IDENTITY}"}' "$server" ;;
+  ${basic.host}) printf '{"ServerURL":"%s","Username":"${USER}","Secret":"${PASSWORD}"}' "$server" ;;
+  *) echo "credentials not found in native keychain"; exit 1 ;;
+esac
+`,
+    );
+    chmodSync(helper, 0o755);
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ credHelpers: { [tokenReg.host]: "test" }, credsStore: "test" }));
+    const env = { DOCKER_CONFIG: dir, PATH: `${bin}:${process.env.PATH ?? ""}`, DOCKER_AUTH_CONFIG: "" };
+    const before = tokens.requests.length;
+    await expectSameImage(demoLocal, `${tokenReg.host}/team/demo:latest`, { env });
+    expect(tokens.requests.slice(before).some((r) => r.method === "POST" && r.grantType === "refresh_token")).toBe(true);
+    await expectSameImage(demoLocal, `${basic.host}/demo:latest`, { env });
+  });
+
+  it("credentials from DOCKER_AUTH_CONFIG", async () => {
+    const auth = Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
+    const env = { DOCKER_CONFIG: join(tmp, "none"), DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [basic.host]: { auth } } }) };
+    const r = record(await runCli(["digest", `${basic.host}/demo:latest`], { env }));
+    expect(r.code).toBe(0);
+  });
+
+  it("never prints a credential: stdout, stderr, report file and --debug output", async () => {
+    const report = join(tmp, "report.json");
+    const r = record(await runCli(["scan", `${tokenReg.host}/team/demo:latest`, ...creds, "--debug", "--format", "json", "-o", report], { input: PASSWORD }));
+    expect(r.code).toBe(0);
+    outputs.push(readFileSync(report, "utf8"));
+    const secrets = [PASSWORD, IDENTITY, Buffer.from(`${USER}:${PASSWORD}`).toString("base64"), ...tokens.issued.map((t) => t.slice(-40))];
+    expect(outputs.length).toBeGreaterThan(20);
+    for (const out of outputs) for (const s of secrets) expect(out.includes(s), `secret found in output`).toBe(false);
+  });
+});
