@@ -1,0 +1,42 @@
+/**
+ * Who can read a file (issue 3 §4, "permissions matter"): "world" needs o+r
+ * on the file and o+x on every parent directory; "group" needs g+r on the
+ * file and every parent searchable by group or others. A parent missing from
+ * the index counts as the implied 0755 root:root directory (merge-layers.ts).
+ * Reads of the final index only: a shadowed file is judged by the final
+ * parents, the closest thing to where it would sit if extracted.
+ */
+import type { FileEntry } from "../../types.js";
+import type { FileIndex } from "../../file-index.js";
+import { parentOf } from "../../paths.js";
+
+export type ReadableBy = "world" | "group" | "owner";
+
+export interface Readability {
+  readableBy: ReadableBy;
+  /** Octal permission bits, "0644" (DESIGN.md §3). */
+  mode: string;
+  /** "uid:gid". */
+  owner: string;
+}
+
+const IMPLIED_DIR_MODE = 0o755;
+
+export function readability(files: FileIndex, e: FileEntry): Readability {
+  let worldPath = true;
+  let groupPath = true;
+  for (let dir = parentOf(e.path); ; dir = parentOf(dir)) {
+    const d = files.get(dir);
+    const mode = d?.type === "dir" ? d.mode : IMPLIED_DIR_MODE;
+    if ((mode & 0o001) === 0) worldPath = false;
+    if ((mode & 0o011) === 0) groupPath = false;
+    if (dir === "/") break;
+  }
+  const readableBy: ReadableBy =
+    e.mode & 0o004 && worldPath ? "world" : e.mode & 0o040 && groupPath ? "group" : "owner";
+  return {
+    readableBy,
+    mode: (e.mode & 0o7777).toString(8).padStart(4, "0"),
+    owner: `${e.uid}:${e.gid}`,
+  };
+}
