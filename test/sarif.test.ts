@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturesOut, repoRoot, runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/gate.js";
 
-const schema = JSON.parse(readFileSync(join(repoRoot, "../shared/conformance/sarif-schema-2.1.0.json"), "utf8")) as object;
+const schema = JSON.parse(readFileSync(join(repoRoot, "test/conformance/sarif-schema-2.1.0.json"), "utf8")) as object;
 // RFC 3986 characters only (percent-encoding well formed); enough to catch raw spaces, "#" or "%".
 const PCHARS = String.raw`(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*`;
 const URI_REF = new RegExp(`^${PCHARS}(?:#${PCHARS})?$`);

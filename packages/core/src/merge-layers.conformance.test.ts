@@ -24,7 +24,7 @@ interface Vector {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL("../../../../shared/conformance/whiteout-vectors.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../../test/conformance/whiteout-vectors.json", import.meta.url), "utf8"),
 ) as Vector[];
 
 const TYPEFLAG: Record<VectorEntry["type"], string> = { file: "0", hardlink: "1", symlink: "2", dir: "5" };

@@ -31,7 +31,7 @@ interface Vector {
 }
 
 const vectors = JSON.parse(
-  readFileSync(new URL("../../../../../shared/conformance/reference-vectors.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../../../test/conformance/reference-vectors.json", import.meta.url), "utf8"),
 ) as Vector[];
 
 /**
