@@ -27,7 +27,7 @@ function build(setCode: (n: number) => void): Command {
   program
     .command("scan")
     .description("report what makes an image dangerous or fat")
-    .argument("<input>", "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF] or a path")
+    .argument("<input>", "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], docker://REF, a registry reference (nginx:1.25) or a path")
     .addOption(formatOption())
     .addOption(platformOption())
     .option("-o, --output <file>", "write the report to FILE instead of stdout");
