@@ -60,22 +60,32 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism()));
   const total = manifest.layers.length;
   let done = 0;
+  // Stops every in-flight layer when the caller aborts or when one layer fails,
+  // so no read or walk keeps running (and holding a file) after we return.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
+  const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
   const results = await Promise.all(
     manifest.layers.map((desc, i) =>
       limit(async () => {
-        opts.signal?.throwIfAborted();
+        stop.signal.throwIfAborted();
         opts.onProgress?.({ type: "layer-start", index: i, total, digest: desc.digest, size: desc.size });
-        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, opts);
+        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts);
         done++;
         opts.onProgress?.({ type: "layer-done", index: i, total, digest: desc.digest, size: desc.size, done });
         return r;
       }),
     ),
-  ).catch((e: unknown) => {
-    limit.clearQueue();
-    if (opts.signal?.aborted) throw new LayerlintError("ABORTED", "scan aborted", { cause: e });
-    throw e;
-  });
+  )
+    .catch((e: unknown) => {
+      limit.clearQueue();
+      stop.abort(e);
+      if (opts.signal?.aborted) throw new LayerlintError("ABORTED", "scan aborted", { cause: e });
+      throw e;
+    })
+    .finally(() => opts.signal?.removeEventListener("abort", onAbort));
   const layerIndexes = results.map((r) => r.index);
   const layers: LayerSummary[] = results.map((r, i) => ({
     index: i,
@@ -112,14 +122,37 @@ async function readLayer(
   }
   const verifyDigest = desc.annotations?.[SYNTHESIZED_DIGEST] !== "true";
   const blob = await source.openBlob(desc, opts.signal);
+  // An abort can destroy the stream before it is iterated (or after we stop
+  // iterating); its 'error' event must not go unhandled and crash the process.
+  // Errors still reach the reader through the async iterator.
+  blob.on("error", ignore);
   try {
     const layer = openLayer(blob, desc, diffId, { verifyDigest });
-    const walked = await walkLayer(layer.chunks, index, opts.wantsContent);
+    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent);
     return { index: walked, compression: layer.compression() ?? "none" };
   } catch (e) {
     throw await explainLayerError(e, source, desc, verifyDigest, opts.signal);
   } finally {
     blob.destroy();
+  }
+}
+
+function ignore(): void {}
+
+/**
+ * Checks the signal between chunks: once the stored blob is read (a small
+ * compressed layer is read at once), decompressing and walking it would
+ * otherwise run to the end after an abort.
+ */
+async function* abortable(src: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+  if (signal === undefined) {
+    yield* src;
+    return;
+  }
+  signal.throwIfAborted();
+  for await (const chunk of src) {
+    signal.throwIfAborted();
+    yield chunk;
   }
 }
 
@@ -141,6 +174,7 @@ async function explainLayerError(
   if (verifyDigest) {
     try {
       const again = await source.openBlob(desc, signal);
+      again.on("error", ignore);
       try {
         for await (const _ of verifyBlob(again, desc, "layer")) {
           // drained only to hash

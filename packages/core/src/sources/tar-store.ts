@@ -25,6 +25,10 @@ export class TarStore implements BlobStore {
   /** Follows symlink members (docker save stores repeated layers as links), loop-safe. */
   private member(rel: string): TarMember | undefined {
     let name = normalise(rel);
+    // manifest.json is untrusted: `../x` names nothing inside this archive.
+    if (name === ".." || name.startsWith("../") || name.includes("/../") || name.endsWith("/..")) {
+      throw new LayerlintError("ARCHIVE_INVALID", `${this.location}: ${rel} points outside the archive`);
+    }
     for (let hops = 0; hops < 16; hops++) {
       const m = this.members.get(name);
       if (!m || m.type !== "symlink") return m && (m.type === "file" || m.type === "hardlink") ? this.hard(m) : undefined;

@@ -107,7 +107,11 @@ function formatOf(buf: Uint8Array, off: number): number {
 
 function field(buf: Uint8Array, off: number, len: number, what: string, at: number): number {
   const v = readNumber(buf, off, len);
-  if (Number.isNaN(v)) throw new LayerlintError("TAR_INVALID", `tar header field ${what} is not a valid number at offset ${at}`);
+  if (Number.isNaN(v)) {
+    // Base-256 fields parse but may exceed 2^53 (e.g. a size claiming 8 EiB): say so.
+    const big = buf[off] === 0x80 || buf[off] === 0xff;
+    throw new LayerlintError("TAR_INVALID", `tar header field ${what} is not a valid number${big ? " (over 2^53)" : ""} at offset ${at}`);
+  }
   return v;
 }
 
