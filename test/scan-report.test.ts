@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { CATEGORIES, reportSchema, type Report } from "../packages/core/dist/index.js";
+import { CATEGORIES, reportSchema, scan, type Report } from "../packages/core/dist/index.js";
 import { fixturesOut, runCli } from "./helpers/cli.js";
 
 // Issue 3 acceptance: the demo image yields findings in every category,
@@ -85,5 +85,16 @@ describe("scan of the distroless fixture", () => {
     const bad = rep.findings.filter((f) => !["config"].includes(f.category));
     expect(bad).toEqual([]);
     expect(rep.image.baseClass.class).toBe("distroless");
+  });
+});
+
+describe("limits.maxSecretFileBytes", () => {
+  it("caps the content read per file: larger files are judged by name only", async () => {
+    const r = await scan(`oci:${fixturesOut}/demo.oci`, { limits: { maxSecretFileBytes: 16 } });
+    const files = r.findings.filter((f) => f.category === "secret" && f.path !== undefined);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(f.evidence?.byName, f.path).toBe(true);
+    // The world-readable server.key has no telling name: unread, it is not reported.
+    expect(files.some((f) => f.path === "/app/config/server.key")).toBe(false);
   });
 });

@@ -6,10 +6,13 @@ export interface Limits {
   maxConfigBytes: number;
   /** Deepest chain of nested indexes followed. */
   maxIndexDepth: number;
+  /** Content read per file by the secret scanner; larger files are judged by name only. */
+  maxSecretFileBytes: number;
 }
 
 export const defaultLimits: Limits = {
   maxManifestBytes: 4 * 1024 * 1024,
   maxConfigBytes: 8 * 1024 * 1024,
   maxIndexDepth: 8,
+  maxSecretFileBytes: 1024 * 1024,
 };

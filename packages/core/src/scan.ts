@@ -1,7 +1,7 @@
 import type { FileEntry, Platform } from "./types.js";
 import type { Analyzer, ImageFacts } from "./analyzers/analyzer.js";
 import { analyzerContext } from "./analyzers/context.js";
-import { defaultAnalyzers } from "./analyzers/index.js";
+import { analyzersWithLimits } from "./analyzers/index.js";
 import { readOsRelease, osReleaseWants } from "./analyzers/os-release.js";
 import { classifyBase } from "./analyzers/base-class.js";
 import { openSource } from "./sources/open-source.js";
@@ -37,7 +37,7 @@ export async function scan(input: string, options: ScanOptions = {}): Promise<Re
   const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : options.platform;
   const source = await openSource(input, { platform, limits: options.limits, registry: options.registry });
   try {
-    const analyzers = options.analyzers ?? defaultAnalyzers;
+    const analyzers = options.analyzers ?? analyzersWithLimits(options.limits?.maxSecretFileBytes);
     const image = await loadImage(source, {
       concurrency: options.concurrency,
       signal: options.signal,

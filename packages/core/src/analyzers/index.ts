@@ -10,7 +10,7 @@ import { permissionsAnalyzer } from "./permissions.js";
 import { userAnalyzer } from "./user.js";
 import { accountsAnalyzer } from "./accounts.js";
 import { configAnalyzer } from "./config-checks.js";
-import { secretConfigAnalyzer, secretFilesAnalyzer } from "./secrets/index.js";
+import { createSecretFilesAnalyzer, secretConfigAnalyzer, secretFilesAnalyzer } from "./secrets/index.js";
 
 export const defaultAnalyzers: readonly Analyzer[] = [
   setuidAnalyzer,
@@ -24,8 +24,15 @@ export const defaultAnalyzers: readonly Analyzer[] = [
   permissionsAnalyzer,
 ];
 
+/** The default set, with the secret scanner's per-file cap set to `maxSecretFileBytes`. */
+export function analyzersWithLimits(maxSecretFileBytes: number | undefined): readonly Analyzer[] {
+  if (maxSecretFileBytes === undefined) return defaultAnalyzers;
+  const secrets = createSecretFilesAnalyzer({ maxFileBytes: maxSecretFileBytes });
+  return defaultAnalyzers.map((a) => (a === secretFilesAnalyzer ? secrets : a));
+}
+
 /** Every ruleId layerlint can emit, with its help text (SARIF rules, README). */
 export const allRules: readonly RuleInfo[] = defaultAnalyzers.flatMap((a) => a.rules);
 
-export { createSecretFilesAnalyzer } from "./secrets/index.js";
+export { createSecretFilesAnalyzer };
 export { effectiveUser } from "./user.js";
