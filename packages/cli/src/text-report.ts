@@ -1,23 +1,7 @@
-import type { Finding, Report } from "@layerlint/core";
+import { CATEGORY_TITLES, type Finding, type Report } from "@layerlint/core";
 import { formatBytes, table } from "./format.js";
 import type { Style } from "./style.js";
 import { findingGateTag, gateSection } from "./gate-table.js";
-
-const categoryTitles: Record<string, string> = {
-  setuid: "setuid binaries",
-  setgid: "setgid binaries",
-  capability: "file capabilities",
-  shell: "shells",
-  "package-manager": "package managers",
-  interpreter: "interpreters",
-  "download-tool": "download tools",
-  "network-tool": "network tools",
-  secret: "secrets",
-  user: "user",
-  account: "accounts",
-  config: "config",
-  permissions: "permissions",
-};
 
 /** The human report: findings grouped by category, most severe group first, then sizes and a summary. */
 export function textReport(r: Report, style: Style): string {
@@ -39,7 +23,7 @@ export function textReport(r: Report, style: Style): string {
   }
   // Findings arrive most severe first, so groups keep that order.
   for (const [category, fs] of groups) {
-    out.push(style.bold(`${categoryTitles[category] ?? category} (${fs.length})`));
+    out.push(style.bold(`${CATEGORY_TITLES[category] ?? category} (${fs.length})`));
     for (const f of fs) {
       const sev = style.severity(f.severity, f.severity.toUpperCase().padEnd(8));
       const where = f.layer === null ? "" : style.dim(` [layer ${f.layer}${f.inFinalImage ? "" : ", deleted later but still shipped"}]`);

@@ -16,7 +16,7 @@ export type {
 } from "./types.js";
 export type { LayerIndex } from "./layer-index.js";
 export { openSource, type OpenSourceOptions } from "./sources/open-source.js";
-export { loadImage, type LoadedImage, type LoadOptions, type LayerSummary, type ProgressEvent } from "./load-image.js";
+export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptions, type LayerSummary, type ProgressEvent } from "./load-image.js";
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 export type { FileIndex } from "./file-index.js";
 export { walkLayer, type WantsContent } from "./walk-layer.js";
@@ -53,6 +53,6 @@ export { applyGate, gatedReportSchema, gatedReportJsonSchema, type GatedReport, 
 export { sarifLog, renderSarif, type SarifOptions } from "./reports/sarif.js";
 export { renderJunit } from "./reports/junit.js";
 export { renderMarkdown, type MarkdownOptions } from "./reports/markdown.js";
-export { checkCells, failuresFirst } from "./reports/check-display.js";
+export { checkCells, failuresFirst, CATEGORY_TITLES } from "./reports/check-display.js";
 export { redactText } from "./redact-text.js";
 export * from "./registry/index.js";

@@ -10,6 +10,7 @@ import { walkLayer, type WantsContent } from "./walk-layer.js";
 import { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 import { layerCreatedBy } from "./history.js";
 import { formatPlatform } from "./platform.js";
+import { redactText } from "./redact-text.js";
 import { SYNTHESIZED_DIGEST } from "./sources/docker-archive-source.js";
 
 export interface LayerSummary {
@@ -190,4 +191,19 @@ async function explainLayerError(
   }
   const name = shortDigest(desc.digest);
   return e.message.includes(name) ? e : new LayerlintError(e.code, `layer ${name}: ${e.message}`, { cause: e });
+}
+
+/** Image-wide sizes: wasted counts shadowed regular files only (dive#684 fixed). */
+export function imageSizes(image: LoadedImage): { compressed: number; uncompressed: number; wasted: number; files: number } {
+  return {
+    compressed: image.layers.reduce((s, l) => s + l.compressedSize, 0),
+    uncompressed: image.layers.reduce((s, l) => s + l.uncompressedSize, 0),
+    wasted: image.fs.wastedBytes,
+    files: image.layers.reduce((s, l) => s + l.files, 0),
+  };
+}
+
+/** Layers as reports print them: created_by with credentials masked. */
+export function reportedLayers(image: LoadedImage): (Omit<LayerSummary, "createdBy"> & { createdBy: string | null })[] {
+  return image.layers.map((l) => ({ ...l, createdBy: l.createdBy === undefined ? null : redactText(l.createdBy) }));
 }

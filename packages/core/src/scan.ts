@@ -5,14 +5,13 @@ import { analyzersWithLimits } from "./analyzers/index.js";
 import { readOsRelease, osReleaseWants } from "./analyzers/os-release.js";
 import { classifyBase } from "./analyzers/base-class.js";
 import { openSource } from "./sources/open-source.js";
-import { loadImage, type LoadedImage, type ProgressEvent } from "./load-image.js";
+import { imageSizes, loadImage, reportedLayers, type LoadedImage, type ProgressEvent } from "./load-image.js";
 import { parsePlatform } from "./platform.js";
 import { severityRank, SEVERITIES, type Finding } from "./finding.js";
 import type { Limits } from "./limits.js";
 import type { RegistryOptions } from "./registry/registry-source.js";
 import type { Report } from "./report.js";
 import { VERSION } from "./version.js";
-import { redactText } from "./redact-text.js";
 
 export interface ScanOptions {
   /** `os/arch[/variant]` or a Platform; default linux/amd64, or the single image. */
@@ -90,13 +89,8 @@ export function buildReport(input: string, image: LoadedImage, analyzers: readon
       os: os ? { id: os.id, versionId: os.versionId ?? null, prettyName: os.prettyName ?? null } : null,
       baseClass: classifyBase(ctx, os),
       user: image.config.config.User ?? "",
-      sizes: {
-        compressed: image.layers.reduce((s, l) => s + l.compressedSize, 0),
-        uncompressed: image.layers.reduce((s, l) => s + l.uncompressedSize, 0),
-        wasted: image.fs.wastedBytes,
-        files: image.layers.reduce((s, l) => s + l.files, 0),
-      },
-      layers: image.layers.map((l) => ({ ...l, createdBy: l.createdBy === undefined ? null : redactText(l.createdBy) })),
+      sizes: imageSizes(image),
+      layers: reportedLayers(image),
     },
     summary: { total: findings.length, bySeverity, byCategory },
     findings,

@@ -1,4 +1,4 @@
-import { redactText, type LoadedImage } from "@layerlint/core";
+import { imageSizes, redactText, reportedLayers, type LoadedImage } from "@layerlint/core";
 import { load, type CommonOptions } from "../load.js";
 import { openOutput } from "../output.js";
 import { formatBytes, table } from "../format.js";
@@ -27,13 +27,8 @@ export function imageInfo(input: string, image: LoadedImage) {
     configDigest: image.manifest.config.digest,
     platform: image.platform,
     created: image.config.created ?? null,
-    sizes: {
-      compressed: image.layers.reduce((s, l) => s + l.compressedSize, 0),
-      uncompressed: image.layers.reduce((s, l) => s + l.uncompressedSize, 0),
-      wasted: image.fs.wastedBytes,
-      files: image.layers.reduce((s, l) => s + l.files, 0),
-    },
-    layers: image.layers.map((l) => ({ ...l, createdBy: l.createdBy === undefined ? null : redactText(l.createdBy) })),
+    sizes: imageSizes(image),
+    layers: reportedLayers(image),
     config: {
       user: c.User ?? "",
       entrypoint: c.Entrypoint ?? null,
