@@ -1,9 +1,10 @@
 import { createWriteStream } from "node:fs";
-import type { Writable } from "node:stream";
+import { once } from "node:events";
 
 /**
  * Where a command writes its result: stdout, or the file named by
- * --output. Nothing else is ever written (the guide's rule).
+ * --output. Nothing else is ever written (the guide's rule). A failed
+ * write to the file is an error (exit 2), never a silent success.
  */
 export interface Output {
   write(s: string): void;
@@ -11,19 +12,25 @@ export interface Output {
 }
 
 export function openOutput(file: string | undefined): Output {
-  const stream: Writable = file ? createWriteStream(file) : process.stdout;
+  if (!file) {
+    return {
+      write: (s) => {
+        process.stdout.write(s);
+      },
+      end: async () => {},
+    };
+  }
+  const stream = createWriteStream(file);
+  let failed: Error | undefined;
+  stream.on("error", (e) => (failed ??= e));
   return {
     write: (s) => {
       stream.write(s);
     },
-    end: () =>
-      new Promise((resolve, reject) => {
-        if (!file) {
-          resolve();
-          return;
-        }
-        stream.on("error", reject);
-        stream.end(() => resolve());
-      }),
+    end: async () => {
+      stream.end();
+      await Promise.race([once(stream, "finish"), once(stream, "close")]).catch(() => undefined);
+      if (failed) throw new Error(`${file}: ${failed.message.replace(/^[A-Z]+: /, "")}`);
+    },
   };
 }

@@ -7,6 +7,7 @@ import { addDigestCommand } from "./commands/digest.js";
 import { addRegistryOptions } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
 import { version } from "./version.js";
+import { oneLine } from "./printable.js";
 
 /** Exit codes (README): 0 pass, 1 policy failed, 2 error. */
 export const EXIT_ERROR = 2;
@@ -64,21 +65,20 @@ function build(setCode: (n: number) => void): Command {
 export async function run(argv: string[]): Promise<number> {
   let code = 0;
   const program = build((n) => (code = n));
-  const debug = argv.includes("--debug");
   try {
     await program.parseAsync(argv);
     return code;
   } catch (e) {
+    // Parsed options when parsing got that far; the raw flag otherwise.
+    const debug = (program.opts() as { debug?: boolean }).debug === true || (e instanceof CommanderError && argv.includes("--debug"));
     if (e instanceof CommanderError) {
       // --help and --version end here with exit code 0; usage errors are 2.
       return e.exitCode === 0 ? 0 : EXIT_ERROR;
     }
-    if (isLayerlintError(e)) {
-      process.stderr.write(`error: ${e.message}\n`);
-    } else {
-      const msg = e instanceof Error ? e.message : String(e);
-      process.stderr.write(`error: ${msg.split("\n")[0]}\n`);
-    }
+    const msg = isLayerlintError(e) || e instanceof Error ? e.message : String(e);
+    // Clear a download status line still on screen, so the error starts its own line.
+    if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
+    process.stderr.write(`error: ${oneLine(msg)}\n`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return EXIT_ERROR;
   }

@@ -2,6 +2,7 @@ import { homedir } from "node:os";
 import { Option, type Command } from "commander";
 import { LayerlintError, type DownloadEvent, type RegistryOptions } from "@layerlint/core";
 import { formatBytes } from "./format.js";
+import { oneLine } from "./printable.js";
 
 /** The registry flags of scan, files, info and digest (issue 4 §3, §6, §8). */
 export interface RegistryFlags {
@@ -35,6 +36,9 @@ async function readStdin(): Promise<string> {
 export async function registryOptions(flags: RegistryFlags): Promise<RegistryOptions> {
   if (flags.passwordStdin && !flags.username) throw new LayerlintError("INVALID_INPUT", "--password-stdin needs --username");
   if (flags.username && !flags.passwordStdin) throw new LayerlintError("INVALID_INPUT", "--username needs --password-stdin");
+  if (flags.passwordStdin && process.stdin.isTTY) {
+    throw new LayerlintError("INVALID_INPUT", "--password-stdin: stdin is a terminal; pipe the password in");
+  }
   const password = flags.passwordStdin ? await readStdin() : undefined;
   if (flags.passwordStdin && !password) throw new LayerlintError("INVALID_INPUT", "--password-stdin: no password on stdin");
   return {
@@ -44,7 +48,7 @@ export async function registryOptions(flags: RegistryFlags): Promise<RegistryOpt
     password,
     plainHttp: flags.plainHttp ?? false,
     insecure: flags.insecure ?? false,
-    onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+    onWarning: (m) => process.stderr.write(`warning: ${oneLine(m)}\n`),
     onProgress: flags.quiet ? undefined : downloadProgress(process.stderr, process.env.CI !== undefined && process.env.CI !== ""),
   };
 }

@@ -1,17 +1,19 @@
 import { CATEGORY_TITLES, type Finding, type Report } from "@layerlint/core";
 import { formatBytes, table } from "./format.js";
 import type { Style } from "./style.js";
+import { printable } from "./printable.js";
 import { findingGateTag, gateSection } from "./gate-table.js";
 
 /** The human report: findings grouped by category, most severe group first, then sizes and a summary. */
 export function textReport(r: Report, style: Style): string {
   const out: string[] = [];
   const img = r.image;
-  out.push(style.bold(`${img.input}`) + style.dim(` (${img.source}, ${img.platform})`));
+  out.push(style.bold(printable(img.input)) + style.dim(` (${img.source}, ${printable(img.platform)})`));
   out.push(`manifest ${img.manifestDigest}`);
   if (img.reference) out.push(`reference ${img.reference}  pinned: ${img.pinnedReference}`);
   const os = img.os ? `${img.os.prettyName ?? `${img.os.id} ${img.os.versionId ?? ""}`}` : "unknown OS";
-  out.push(`os ${os}, base ${img.baseClass.class}${img.baseClass.reasons.length ? ` (${img.baseClass.reasons.join("; ")})` : ""}`);
+  const reasons = img.baseClass.reasons.length ? ` (${img.baseClass.reasons.join("; ")})` : "";
+  out.push(printable(`os ${os}, base ${img.baseClass.class}${reasons}`));
   out.push(`user ${JSON.stringify(img.user)}`);
   out.push("");
 
@@ -27,7 +29,7 @@ export function textReport(r: Report, style: Style): string {
     for (const f of fs) {
       const sev = style.severity(f.severity, f.severity.toUpperCase().padEnd(8));
       const where = f.layer === null ? "" : style.dim(` [layer ${f.layer}${f.inFinalImage ? "" : ", deleted later but still shipped"}]`);
-      out.push(`  ${sev} ${f.message}${where}${findingGateTag(f, style)}`);
+      out.push(`  ${sev} ${printable(f.message)}${where}${findingGateTag(f, style)}`);
     }
     out.push("");
   }
@@ -42,7 +44,7 @@ export function textReport(r: Report, style: Style): string {
           formatBytes(l.compressedSize),
           formatBytes(l.uncompressedSize),
           String(l.files),
-          (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 60),
+          printable((l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 60)),
         ]),
       ],
       new Set([1, 2, 3]),

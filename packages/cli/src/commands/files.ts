@@ -1,6 +1,7 @@
 import { fileRecord, symbolicMode, type FileEntry } from "@layerlint/core";
 import { load, type CommonOptions } from "../load.js";
 import { openOutput } from "../output.js";
+import { printable } from "../printable.js";
 
 export interface FilesOptions extends CommonOptions {
   format: "text" | "json";
@@ -23,5 +24,5 @@ function textLine(e: FileEntry): string {
   const owner = `${e.uid}/${e.gid}`.padEnd(11);
   const size = String(e.size).padStart(10);
   const link = e.type === "symlink" ? ` -> ${e.linkTarget}` : e.type === "hardlink" ? ` link to ${e.linkTarget}` : "";
-  return `${symbolicMode(e.type, e.mode)} ${owner} ${size}  L${e.layer}  ${e.path}${link}`;
+  return printable(`${symbolicMode(e.type, e.mode)} ${owner} ${size}  L${e.layer}  ${e.path}${link}`);
 }

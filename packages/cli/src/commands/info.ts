@@ -31,8 +31,8 @@ export function imageInfo(input: string, image: LoadedImage) {
     layers: reportedLayers(image),
     config: {
       user: c.User ?? "",
-      entrypoint: c.Entrypoint ?? null,
-      cmd: c.Cmd ?? null,
+      entrypoint: c.Entrypoint?.map(redactText) ?? null,
+      cmd: c.Cmd?.map(redactText) ?? null,
       workingDir: c.WorkingDir ?? "",
       env: (c.Env ?? []).map(redactText),
       exposedPorts: Object.keys(c.ExposedPorts ?? {}),

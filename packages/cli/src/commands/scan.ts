@@ -19,7 +19,7 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
   const scanned = await scan(input, { platform: opts.platform, registry: await registryOptions(opts) });
   const { report, passed, warnings } = runGate(scanned, gate);
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-  await writeOutputs(report, opts);
+  // The main output first: if it cannot be written, no extra report is left behind.
   const out = openOutput(opts.output);
   out.write(
     opts.format === "json"
@@ -27,5 +27,6 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
       : textReport(report, makeStyle(colourWanted(opts.output !== undefined))),
   );
   await out.end();
+  await writeOutputs(report, opts);
   return passed === false ? 1 : 0;
 }

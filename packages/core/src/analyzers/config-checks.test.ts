@@ -46,8 +46,10 @@ describe("redactCommand", () => {
   });
 
   it("masks URL passwords and long token-like words", () => {
-    expect(redactCommand("curl https://bob:hunter2@example.com/x")).toBe("curl https://bob:***@example.com/x");
-    expect(redactCommand("app --token ghp_abcdefghij1234567890ABCDEFGHIJ")).toBe("app --token ghp_***");
+    // redactText's rule: at most a quarter (and at most 4 characters) of a value survives.
+    expect(redactCommand("curl https://bob:hunter2@example.com/x")).toBe("curl https://bob:h…@example.com/x");
+    expect(redactCommand("app --token ghp_abcdefghij1234567890ABCDEFGHIJ")).toBe("app --token ghp_…");
+    expect(redactCommand("PGPASSWORD=hunter2pw psql; mysql -pTopSecretPw")).not.toMatch(/hunter2|TopSecret/);
     expect(redactCommand("exec /usr/local/bin/some-long-server-name")).toBe("exec /usr/local/bin/some-long-server-name");
   });
 });

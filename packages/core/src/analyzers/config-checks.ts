@@ -5,6 +5,7 @@
  *
  * Config findings carry `layer: null` and `inFinalImage: true` (DESIGN.md §3).
  */
+import { redactText } from "../redact-text.js";
 import type { ContainerConfig } from "../types.js";
 import type { Finding } from "../finding.js";
 import type { Analyzer, ImageFacts, RuleInfo } from "./analyzer.js";
@@ -96,9 +97,7 @@ export function shellScript(argv: readonly string[], shell?: readonly string[]):
  * real detection.
  */
 export function redactCommand(cmd: string): string {
-  const masked = cmd
-    .replace(/(\/\/[^/\s:@]+:)[^@\s/]+@/g, "$1***@")
-    .replace(/[A-Za-z0-9_+/=-]{24,}/g, (w) => (/[0-9]/.test(w) && /[A-Za-z]/.test(w) ? `${w.slice(0, 4)}***` : w));
+  const masked = redactText(cmd);
   return masked.length > COMMAND_SHOWN ? `${masked.slice(0, COMMAND_SHOWN - 1)}…` : masked;
 }
 

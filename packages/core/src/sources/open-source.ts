@@ -41,7 +41,10 @@ export async function openSource(input: string, options: OpenSourceOptions = {})
     return openLocal(await detect(input), input, undefined, input, options.platform, limits);
   }
   // A bare reference, unless it looks like a path (issue 4 §2: a local path of that name wins).
-  if (!looksLikePath(input) && isReference(input)) return openRegistry(input, input, options, limits);
+  // `dir/missing` whose first component exists here is a mistyped path, not a pull.
+  const first = input.includes("/") ? input.slice(0, input.indexOf("/")) : undefined;
+  const localParent = first !== undefined && first !== "" && (await exists(first));
+  if (!looksLikePath(input) && !localParent && isReference(input)) return openRegistry(input, input, options, limits);
   throw new LayerlintError(
     "NOT_FOUND",
     `${input}: no such file or directory (expected oci:DIR, oci-archive:FILE, docker-archive:FILE or a path)`,
