@@ -1,7 +1,8 @@
 // Issue 4 auth acceptance: htpasswd Basic and token (Bearer) registries,
 // credentials from --password-stdin, DOCKER_CONFIG auths and a credential
 // helper on PATH; wrong credentials give exit 2 and one exact line; no
-// credential ever reaches stdout, stderr, the report or --debug output.
+// credential ever reaches stdout, stderr, the report or --debug output,
+// for each source: config auths, a helper, --password-stdin, a bearer token.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -123,6 +124,63 @@ esac
     const env = { DOCKER_CONFIG: join(tmp, "none"), DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [basic.host]: { auth } } }) };
     const r = record(await runCli(["digest", `${basic.host}/demo:latest`], { env }));
     expect(r.code).toBe(0);
+  });
+
+  it("each credential source (config auths, helper, --password-stdin, bearer token): no credential in stdout, stderr, report or --debug", async () => {
+    // A registry token minted by the realm, planted as `registrytoken`: sent as Bearer directly.
+    const minted = await fetch(`${tokens.realm}?service=${tokens.service}&scope=repository:team/demo:pull`, {
+      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}` },
+    });
+    const bearer = ((await minted.json()) as { token: string }).token;
+    const authBlob = Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
+    const cfg = (name: string, config: unknown) => {
+      const dir = join(tmp, `grep-${name}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "config.json"), JSON.stringify(config));
+      return dir;
+    };
+    const bin = join(tmp, "grep-bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, "docker-credential-grep"),
+      `#!/bin/sh\n[ "$1" = get ] || exit 1\nread -r server\nprintf '{"ServerURL":"%s","Username":"<token>","Secret":"${IDENTITY}"}' "$server"\n`,
+    );
+    chmodSync(join(bin, "docker-credential-grep"), 0o755);
+    const tokenRef = `${tokenReg.host}/team/demo:latest`;
+    const cases: { name: string; ref: string; env: NodeJS.ProcessEnv; flags?: string[]; input?: string; planted: string[] }[] = [
+      { name: "auths", ref: `${basic.host}/demo:latest`, env: { DOCKER_CONFIG: cfg("auths", { auths: { [basic.host]: { auth: authBlob } } }) }, planted: [authBlob, PASSWORD] },
+      {
+        name: "helper",
+        ref: tokenRef,
+        env: { DOCKER_CONFIG: cfg("helper", { credHelpers: { [tokenReg.host]: "grep" } }), PATH: `${bin}:${process.env.PATH ?? ""}` },
+        planted: [IDENTITY],
+      },
+      { name: "password-stdin", ref: tokenRef, env: { DOCKER_CONFIG: join(tmp, "none") }, flags: creds, input: PASSWORD, planted: [PASSWORD, authBlob] },
+      { name: "bearer", ref: tokenRef, env: { DOCKER_CONFIG: cfg("bearer", { auths: { [tokenReg.host]: { registrytoken: bearer } } }) }, planted: [bearer] },
+    ];
+    for (const c of cases) {
+      const issuedBefore = tokens.issued.length;
+      const report = join(tmp, `grep-${c.name}.json`);
+      const env = { DOCKER_AUTH_CONFIG: "", ...c.env };
+      const scan = await runCli(["scan", c.ref, ...(c.flags ?? []), "--debug", "--format", "json", "-o", report], { env, input: c.input });
+      expect(scan.code, `${c.name}: ${scan.stderr}`).toBe(0);
+      const files = await runCli(["files", c.ref, ...(c.flags ?? []), "--debug", "--format", "json"], { env, input: c.input });
+      expect(files.code, `${c.name}: ${files.stderr}`).toBe(0);
+      // The source really was used: the planted bearer needs no realm, the helper's identity token is exchanged by POST.
+      if (c.name === "bearer") expect(tokens.issued.length).toBe(issuedBefore);
+      if (c.name === "helper") expect(tokens.requests.slice(-2).every((r) => r.method === "POST" && r.grantType === "refresh_token")).toBe(true);
+      const outputs = [scan.stdout, scan.stderr, readFileSync(report, "utf8"), files.stdout, files.stderr];
+      expect(outputs[2]).toContain('"findings"');
+      // Tokens the realm handed out during these runs are credentials too.
+      const secrets = [...c.planted, ...tokens.issued.slice(issuedBefore), bearer, IDENTITY, PASSWORD, authBlob];
+      for (const out of outputs) {
+        for (const secret of secrets) {
+          expect(out.includes(secret), `${c.name}: a credential appears in the output`).toBe(false);
+          // JWTs: no segment either (the signature alone is a credential's tail).
+          for (const part of secret.split(".").filter((p) => p.length >= 16)) expect(out.includes(part), `${c.name}: part of a token appears`).toBe(false);
+        }
+      }
+    }
   });
 
   it("never prints a credential: stdout, stderr, report file and --debug output", async () => {

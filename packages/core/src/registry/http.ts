@@ -124,13 +124,11 @@ export class RegistryHttp {
     return new LayerlintError("AUTH_FAILED", `${this.registry}: authentication failed (${status})`);
   }
 
-  private networkError(e: unknown): unknown {
+  /** A failed request or body read as one line, `PREFIX: detail`, timeouts named with their limit. */
+  networkError(e: unknown, prefix: string = this.registry): LayerlintError {
     if (isLayerlintError(e)) return e;
     if ((e as { name?: string })?.name === "AbortError") return new LayerlintError("ABORTED", "scan aborted", { cause: e });
-    const msg = e instanceof Error ? e.message : String(e);
-    const code = (e as { code?: unknown })?.code;
-    const detail = typeof code === "string" && !msg.includes(code) ? `${msg} (${code})` : msg;
-    return new LayerlintError("NETWORK_ERROR", `${this.registry}: ${detail.split("\n")[0]}`, { cause: e });
+    return new LayerlintError("NETWORK_ERROR", `${prefix}: ${describeNetworkError(e, this.opts.timeouts)}`, { cause: e });
   }
 
   private async send(
@@ -246,7 +244,7 @@ export class RegistryHttp {
       const location = header(res.headers, "location");
       await discard(res);
       if (!location) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: redirect without a Location`);
-      if (hop >= MAX_REDIRECTS) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: more than ${MAX_REDIRECTS} redirects`);
+      if (hop >= MAX_REDIRECTS) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: too many redirects (more than ${MAX_REDIRECTS})`);
       const next = new URL(location, url);
       if (next.origin !== this.base!.origin) checkRemoteUrl(next, this.base!, "redirect", this.registry);
       url = next;
@@ -307,6 +305,24 @@ export class RegistryHttp {
     if (!t) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: token server sent no token`);
     return t;
   }
+}
+
+/** undici's terse errors ("Body Timeout Error", "other side closed") said plainly, with the limit that fired. */
+export function describeNetworkError(e: unknown, timeouts: Timeouts): string {
+  const codes: string[] = [];
+  for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string") codes.push(code);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  if (codes.includes("UND_ERR_BODY_TIMEOUT")) return `read timed out: no data for ${timeouts.bodyMs} ms`;
+  if (codes.includes("UND_ERR_HEADERS_TIMEOUT")) return `timed out: no response headers within ${timeouts.headersMs} ms`;
+  if (codes.includes("UND_ERR_CONNECT_TIMEOUT")) return `connect timed out after ${timeouts.connectMs} ms`;
+  if (codes.includes("UND_ERR_SOCKET") || codes.includes("ERR_STREAM_PREMATURE_CLOSE")) return "connection closed before the response was complete";
+  if (codes.includes("ECONNRESET")) return "connection reset by peer";
+  const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+  const code = codes[0];
+  return code && !msg.includes(code) ? `${msg} (${code})` : msg;
 }
 
 function basic(username: string, password: string): string {

@@ -8,7 +8,7 @@ import { resolveManifest } from "../resolve-manifest.js";
 import { readConfig } from "../sources/read-config.js";
 import type { Limits } from "../limits.js";
 import type { ImageReference } from "../reference/index.js";
-import { RegistryHttp, defaultTimeouts, header, readCapped, type HttpResponse, type Timeouts } from "./http.js";
+import { RegistryHttp, defaultTimeouts, header, readCapped, type GetInit, type HttpResponse, type Timeouts } from "./http.js";
 import { defaultRetryPolicy, isRetryableError, sleep, type RetryPolicy } from "./retry.js";
 import { findCredentials, type Credential } from "./auth/credentials.js";
 import { VERSION } from "../version.js";
@@ -121,17 +121,34 @@ export class RegistrySource implements ImageSource {
     return new LayerlintError("REGISTRY_ERROR", `${what}: HTTP ${res.status}${detail}`);
   }
 
+  /**
+   * GET a small document (manifest, config) whole, capped at `max`. A body
+   * cut off, reset or stalled is fetched again from the start, with the
+   * same attempts and backoff as a blob resume.
+   */
+  private async fetchWhole(path: string, init: GetInit, what: string, max: number): Promise<{ bytes: Buffer; res: HttpResponse }> {
+    const policy = { ...defaultRetryPolicy, ...this.opts.registry?.retry };
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.http.get(path, init);
+      if (res.status !== 200) throw await this.failure(res, what);
+      const length = Number(header(res.headers, "content-length"));
+      if (length > max) {
+        res.body.destroy();
+        throw new LayerlintError("LIMIT_EXCEEDED", `${what} is ${length} bytes, over the ${max}-byte limit`);
+      }
+      try {
+        return { bytes: await readCapped(res.body, max, what), res };
+      } catch (e) {
+        res.body.destroy();
+        if (e instanceof LayerlintError || init.signal?.aborted || !isResumable(e) || attempt >= policy.attempts) throw this.http.networkError(e, what);
+        await sleep(Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs), init.signal);
+      }
+    }
+  }
+
   /** GET a manifest by tag or digest, capped at maxManifestBytes. */
   private async fetchManifest(tagOrDigest: string, what: string, signal?: AbortSignal): Promise<{ bytes: Buffer; mediaType: string }> {
-    const res = await this.http.get(this.path("manifests", tagOrDigest), { accept: MANIFEST_ACCEPT, signal });
-    if (res.status !== 200) throw await this.failure(res, what);
-    const max = this.opts.limits.maxManifestBytes;
-    const length = Number(header(res.headers, "content-length"));
-    if (length > max) {
-      res.body.destroy();
-      throw new LayerlintError("LIMIT_EXCEEDED", `${what} is ${length} bytes, over the ${max}-byte limit`);
-    }
-    const bytes = await readCapped(res.body, max, what);
+    const { bytes, res } = await this.fetchWhole(this.path("manifests", tagOrDigest), { accept: MANIFEST_ACCEPT, signal }, what, this.opts.limits.maxManifestBytes);
     // Parameters are ignored (SPECS §2 "Content-Type").
     const mediaType = (header(res.headers, "content-type") ?? "").split(";")[0]!.trim();
     return { bytes, mediaType };
@@ -191,10 +208,7 @@ export class RegistrySource implements ImageSource {
       if (m.config.size > max) {
         throw new LayerlintError("LIMIT_EXCEEDED", `config ${shortDigest(m.config.digest)} is ${m.config.size} bytes, over the ${max}-byte limit`);
       }
-      const what = `config ${shortDigest(m.config.digest)}`;
-      const res = await this.http.get(this.path("blobs", m.config.digest));
-      if (res.status !== 200) throw await this.failure(res, `${this.ref.name}: ${what}`);
-      const bytes = await readCapped(res.body, max, what);
+      const { bytes } = await this.fetchWhole(this.path("blobs", m.config.digest), {}, `${this.ref.name}: config ${shortDigest(m.config.digest)}`, max);
       checkSize(bytes, m.config, "config");
       verifyBytes(bytes, m.config.digest, "config");
       return readConfig(bytes, m.config, m);
@@ -279,7 +293,7 @@ export class RegistrySource implements ImageSource {
         res?.body.destroy();
         res = undefined;
         if (e instanceof LayerlintError || signal?.aborted || !isResumable(e) || ++resumes >= policy.attempts) {
-          throw e instanceof LayerlintError ? e : new LayerlintError("NETWORK_ERROR", `${this.ref.registry}: blob ${shortDigest(d.digest)}: ${(e as Error).message}`, { cause: e });
+          throw this.http.networkError(e, `${this.ref.registry}: blob ${shortDigest(d.digest)}`);
         }
         await sleep(Math.min(policy.baseDelayMs * 2 ** (resumes - 1), policy.maxDelayMs), signal);
       }
