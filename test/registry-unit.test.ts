@@ -76,6 +76,21 @@ describe("realm and redirect SSRF guard", () => {
     expect(isPrivateHost("8.8.8.8")).toBe(false);
     expect(isPrivateHost("::ffff:127.0.0.1")).toBe(true);
   });
+  it("also treats carrier-grade NAT, benchmarking, multicast and NAT64-mapped private addresses as private", () => {
+    for (const h of ["100.64.0.1", "100.127.255.254", "198.18.0.1", "224.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a00:1", "ff02::1"]) {
+      expect(isPrivateHost(h), h).toBe(true);
+    }
+    for (const h of ["100.63.0.1", "100.128.0.1", "198.20.0.1", "64:ff9b::808:808"]) expect(isPrivateHost(h), h).toBe(false);
+  });
+  it("sends no credentials over plain http to a realm on another host, even for a plain-http registry", () => {
+    const plain = new URL("http://10.0.0.5:5000");
+    // The realm takes Basic credentials: in clear text, only to the registry's own host.
+    expect(() => checkRemoteUrl(new URL("http://evil.example.com/token"), plain, "token realm", "r")).toThrow(/scheme http/);
+    expect(() => checkRemoteUrl(new URL("https://auth.example.com/token"), plain, "token realm", "r")).not.toThrow();
+    expect(() => checkRemoteUrl(new URL("http://10.0.0.5:5001/token"), plain, "token realm", "r")).not.toThrow();
+    // A blob redirect carries no Authorization: plain http storage is fine for a plain-http registry.
+    expect(() => checkRemoteUrl(new URL("http://storage.example.com/blob"), plain, "redirect", "r")).not.toThrow();
+  });
 });
 
 describe("credential lookup", () => {

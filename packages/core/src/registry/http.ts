@@ -87,6 +87,7 @@ async function discard(res: { body: HttpResponse["body"] }): Promise<void> {
  */
 export class RegistryHttp {
   private readonly agent: Agent;
+  private readonly strictAgent: Agent;
   private base?: URL;
   private ready?: Promise<void>;
   private challenge?: Challenge | undefined;
@@ -104,11 +105,16 @@ export class RegistryHttp {
     private readonly opts: RegistryHttpOptions,
   ) {
     this.scope = `repository:${repository}:pull`;
-    this.agent = new Agent({
-      connect: { rejectUnauthorized: !opts.insecure, timeout: opts.timeouts.connectMs },
-      headersTimeout: opts.timeouts.headersMs,
-      bodyTimeout: opts.timeouts.bodyMs,
-    });
+    const agent = (verify: boolean) =>
+      new Agent({
+        connect: { rejectUnauthorized: verify, timeout: opts.timeouts.connectMs },
+        headersTimeout: opts.timeouts.headersMs,
+        bodyTimeout: opts.timeouts.bodyMs,
+      });
+    this.agent = agent(!opts.insecure);
+    // --insecure is for the reference's registry only: token realms and
+    // redirect targets on other hosts keep certificate checks.
+    this.strictAgent = opts.insecure ? agent(true) : this.agent;
   }
 
   /** The origin in use once pinged: `https://host` or `http://host`. */
@@ -118,6 +124,7 @@ export class RegistryHttp {
 
   async close(): Promise<void> {
     await this.agent.destroy().catch(() => {});
+    if (this.strictAgent !== this.agent) await this.strictAgent.destroy().catch(() => {});
   }
 
   authFailed(status: number): LayerlintError {
@@ -143,7 +150,7 @@ export class RegistryHttp {
       headers: { "user-agent": this.opts.userAgent, ...headers },
       body,
       signal,
-      dispatcher: this.agent,
+      dispatcher: url.host === this.host ? this.agent : this.strictAgent,
     });
     const warning = header(res.headers, "warning");
     if (warning && /^299\s/.test(warning) && !this.warned.has(warning) && this.opts.onWarning) {

@@ -41,12 +41,23 @@ export function isPrivateHost(hostname: string): boolean {
   const v = isIP(h);
   if (v === 4) {
     const [a, b] = h.split(".").map(Number) as [number, number];
-    return a === 127 || a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+    return (
+      a === 127 || a === 10 || a === 0 ||
+      (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) ||
+      (a === 100 && b >= 64 && b <= 127) || // 100.64.0.0/10 carrier-grade NAT
+      (a === 198 && (b === 18 || b === 19)) || // 198.18.0.0/15 benchmarking
+      a >= 224 // multicast and reserved
+    );
   }
   if (v === 6) {
     const g = ipv6Groups(h)!;
     if (g.slice(0, 7).every((x) => x === 0) && g[7]! <= 1) return true; // :: and ::1
     if ((g[0]! & 0xfe00) === 0xfc00 || (g[0]! & 0xffc0) === 0xfe80) return true; // fc00::/7, fe80::/10
+    if ((g[0]! & 0xff00) === 0xff00) return true; // multicast
+    // 64:ff9b::/96 (NAT64) reaches the IPv4 address in its low 32 bits.
+    if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) {
+      return isPrivateHost(`${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`);
+    }
   }
   return false;
 }
@@ -63,15 +74,18 @@ export function isLoopbackHost(hostname: string): boolean {
 /**
  * Where a registry may send us: a token realm or a blob redirect (SPECS §2
  * "Realm SSRF guard", after ggcr validateRealmURL). https only, unless the
- * registry itself is plain http; a loopback or private host only when it is
- * the registry's own host.
+ * registry itself is plain http — and for a token realm (which receives
+ * credentials) then only on the registry's own host, since they would cross
+ * the network in clear to anyone who can rewrite the challenge; a loopback
+ * or private host only when it is the registry's own host.
  */
-export function checkRemoteUrl(target: URL, registry: URL, what: string, registryName: string): void {
-  const plainAllowed = registry.protocol === "http:";
+export function checkRemoteUrl(target: URL, registry: URL, what: string, registryName: string, carriesCredentials = what === "token realm"): void {
+  const sameHost = canonicalHost(target.hostname) === canonicalHost(registry.hostname);
+  const plainAllowed = registry.protocol === "http:" && (sameHost || !carriesCredentials);
+  if (isPrivateHost(target.hostname) && !sameHost) {
+    throw new LayerlintError("REGISTRY_ERROR", `${registryName}: refusing ${what} to private host ${target.hostname}`);
+  }
   if (target.protocol !== "https:" && !(plainAllowed && target.protocol === "http:")) {
     throw new LayerlintError("REGISTRY_ERROR", `${registryName}: refusing ${what} with scheme ${target.protocol.replace(/:$/, "")}`);
-  }
-  if (isPrivateHost(target.hostname) && canonicalHost(target.hostname) !== canonicalHost(registry.hostname)) {
-    throw new LayerlintError("REGISTRY_ERROR", `${registryName}: refusing ${what} to private host ${target.hostname}`);
   }
 }
