@@ -6,7 +6,7 @@ import { LayerlintError, shortDigest } from "./errors.js";
 import { isLayerType } from "./media-types.js";
 import { openLayer, verifyBlob } from "./layer-stream.js";
 import type { Compression } from "./compression.js";
-import { walkLayer, type WantsContent } from "./walk-layer.js";
+import { walkLayer, type ContentScan, type WantsContent } from "./walk-layer.js";
 import { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 import { layerCreatedBy } from "./history.js";
 import { formatPlatform } from "./platform.js";
@@ -36,7 +36,10 @@ export interface LoadOptions {
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
+  /** Bytes retained in the layer indexes for the end of the scan (ctx.content). */
   wantsContent?: WantsContent | undefined;
+  /** Bytes handed over as they stream and not retained (Analyzer.onContent). */
+  scanContent?: ContentScan | undefined;
 }
 
 export interface LoadedImage {
@@ -129,7 +132,7 @@ async function readLayer(
   blob.on("error", ignore);
   try {
     const layer = openLayer(blob, desc, diffId, { verifyDigest });
-    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent);
+    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent);
     return { index: walked, compression: layer.compression() ?? "none" };
   } catch (e) {
     throw await explainLayerError(e, source, desc, verifyDigest, opts.signal);

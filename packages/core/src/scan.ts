@@ -5,6 +5,7 @@ import { analyzersWithLimits } from "./analyzers/index.js";
 import { readOsRelease, osReleaseWants } from "./analyzers/os-release.js";
 import { classifyBase } from "./analyzers/base-class.js";
 import { openSource } from "./sources/open-source.js";
+import type { ContentScan } from "./walk-layer.js";
 import { imageSizes, loadImage, reportedLayers, type LoadedImage, type ProgressEvent } from "./load-image.js";
 import { parsePlatform } from "./platform.js";
 import { severityRank, SEVERITIES, type Finding } from "./finding.js";
@@ -37,21 +38,27 @@ export async function scan(input: string, options: ScanOptions = {}): Promise<Re
   const source = await openSource(input, { platform, limits: options.limits, registry: options.registry });
   try {
     const analyzers = options.analyzers ?? analyzersWithLimits(options.limits?.maxSecretFileBytes);
+    // Fresh per-scan states: analyzers are shared singletons (analyzer.ts).
+    const states = analyzers.map((a) => a.createState?.());
     const image = await loadImage(source, {
       concurrency: options.concurrency,
       signal: options.signal,
       onProgress: options.onProgress,
-      wantsContent: combineWants(analyzers),
+      wantsContent: retainedWants(analyzers),
+      scanContent: streamedContent(analyzers, states),
     });
-    return buildReport(input, image, analyzers);
+    return buildReport(input, image, analyzers, states);
   } finally {
     await source.close();
   }
 }
 
-/** One cheap check per entry: the largest cap any analyzer asked for. */
-function combineWants(analyzers: readonly Analyzer[]): (e: FileEntry) => number {
-  const wants = analyzers.flatMap((a) => (a.wantsContent ? [a.wantsContent.bind(a)] : []));
+/**
+ * Retained content (analyzers without onContent, and os-release): one cheap
+ * check per entry, the largest cap asked for.
+ */
+function retainedWants(analyzers: readonly Analyzer[]): (e: FileEntry) => number {
+  const wants = analyzers.flatMap((a) => (a.wantsContent && !a.onContent ? [a.wantsContent.bind(a)] : []));
   return (e) => {
     let n = osReleaseWants(e.path);
     for (const w of wants) n = Math.max(n, w(e));
@@ -59,14 +66,52 @@ function combineWants(analyzers: readonly Analyzer[]): (e: FileEntry) => number 
   };
 }
 
-export function buildReport(input: string, image: LoadedImage, analyzers: readonly Analyzer[]): Report {
+/**
+ * Streamed content (analyzers with onContent): read to the largest cap, then
+ * each analyzer that asked gets its own prefix with its own state.
+ */
+function streamedContent(analyzers: readonly Analyzer[], states: readonly unknown[]): ContentScan | undefined {
+  const streaming = analyzers.flatMap((a, i) =>
+    a.wantsContent && a.onContent ? [{ a, wants: a.wantsContent.bind(a), state: states[i] }] : [],
+  );
+  if (streaming.length === 0) return undefined;
+  if (streaming.length === 1) {
+    const { a, wants, state } = streaming[0]!;
+    return { wants, onContent: (e, bytes) => a.onContent!(e, bytes, state) };
+  }
+  return {
+    wants(e) {
+      let n = 0;
+      for (const s of streaming) n = Math.max(n, s.wants(e));
+      return n;
+    },
+    onContent(e, bytes) {
+      for (const s of streaming) {
+        const n = s.wants(e);
+        if (n > 0) s.a.onContent!(e, bytes.length > n ? bytes.subarray(0, n) : bytes, s.state);
+      }
+    },
+  };
+}
+
+/**
+ * `states` are the per-scan states the walk filled through onContent, one
+ * per analyzer (scan() creates them); without them each analyzer gets a
+ * fresh state, which has seen no streamed content.
+ */
+export function buildReport(
+  input: string,
+  image: LoadedImage,
+  analyzers: readonly Analyzer[],
+  states: readonly unknown[] = analyzers.map((a) => a.createState?.()),
+): Report {
   const facts: ImageFacts = {
     reference: image.source.reference,
     pinned: image.source.reference?.includes("@") ?? false,
     layers: image.layers.map((l) => ({ index: l.index, digest: l.digest, createdBy: l.createdBy })),
   };
   const ctx = analyzerContext(image.fs, image.layerIndexes, image.config, facts);
-  const findings = sortFindings(analyzers.flatMap((a) => a.finish(ctx)));
+  const findings = sortFindings(analyzers.flatMap((a, i) => a.finish(ctx, states[i])));
   const os = readOsRelease(ctx);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<(typeof SEVERITIES)[number], number>;
   const byCategory: Record<string, number> = {};

@@ -10,36 +10,59 @@ import { LayerBuilder } from "./layer-builder.js";
 export type WantsContent = (entry: FileEntry) => number;
 
 /**
+ * Content handed over as it streams, not kept (Analyzer.onContent): `wants`
+ * picks the files and the byte cap, `onContent` gets each prefix once.
+ */
+export interface ContentScan {
+  wants: WantsContent;
+  onContent(entry: FileEntry, bytes: Uint8Array): void;
+}
+
+interface Pending {
+  entry: FileEntry;
+  retain: number;
+  scan: number;
+}
+
+/**
  * One tar pass over one layer's uncompressed bytes (DESIGN.md §1). It
  * yields metadata for every entry plus the capped content asked for, and
  * always consumes the stream to EOF so upstream digest checks fire.
+ *
+ * `wantsContent` bytes are retained in LayerIndex.contents; `scan` bytes are
+ * passed to its onContent as soon as they are read and then dropped. A file
+ * both ask for is read once, to the larger cap.
  */
 export async function walkLayer(
   chunks: AsyncIterable<Uint8Array>,
   index: number,
   wantsContent?: WantsContent,
+  scan?: ContentScan,
 ): Promise<LayerIndex> {
   const builder = new LayerBuilder(index);
   const contents = new Map<string, Uint8Array>();
   let files = 0;
-  const pending = new Map<TarHeader, string>();
+  const pending = new Map<TarHeader, Pending>();
   const result = await walkTar(chunks, {
     entry(h) {
       const kind = builder.add(h);
       if (h.type === "file" || h.type === "contiguous") files++;
-      if (kind !== "entry" || !wantsContent || h.size === 0) return 0;
+      if (kind !== "entry" || (!wantsContent && !scan) || h.size === 0) return 0;
       const e = builder.last();
       if (!e || e.type !== "file") return 0;
-      const want = wantsContent(e);
-      if (want > 0) pending.set(h, e.path);
-      return want;
+      const retain = wantsContent ? wantsContent(e) : 0;
+      const scanned = scan ? scan.wants(e) : 0;
+      if (retain <= 0 && scanned <= 0) return 0;
+      pending.set(h, { entry: e, retain, scan: scanned });
+      return Math.max(retain, scanned);
     },
     content(h, bytes) {
       const p = pending.get(h);
-      if (p !== undefined) {
-        contents.set(p, bytes);
-        pending.delete(h);
-      }
+      if (p === undefined) return;
+      pending.delete(h);
+      if (p.scan > 0) scan!.onContent(p.entry, bytes.length > p.scan ? bytes.subarray(0, p.scan) : bytes);
+      // A shorter retained prefix is copied, so the larger scan buffer can be freed.
+      if (p.retain > 0) contents.set(p.entry.path, bytes.length > p.retain ? new Uint8Array(bytes.subarray(0, p.retain)) : bytes);
     },
   });
   return builder.finish({ entries: result.entries, files, tarBytes: result.bytes }, contents);

@@ -22,8 +22,9 @@ export interface AnalyzerContext {
   config: ImageConfig;
   image: ImageFacts;
   /**
-   * The captured leading bytes of a regular file version (final or shadowed),
-   * when some analyzer's wantsContent asked for them; hardlinks give their
+   * The retained leading bytes of a regular file version (final or
+   * shadowed), when some analyzer without onContent asked for them (see
+   * Analyzer); hardlinks give their
    * bound file's bytes. Undefined when not captured.
    */
   content(entry: FileEntry): Uint8Array | undefined;
@@ -44,16 +45,47 @@ export interface RuleInfo {
 /**
  * A plain object, listed in one map (analyzers/index.ts); no global registry
  * (DESIGN.md §2).
+ *
+ * Content comes in two ways, chosen by whether the analyzer has `onContent`:
+ *
+ * - **Retained** (no onContent): the bytes wantsContent asks for are kept in
+ *   the layer index until the end of the scan and read in finish() through
+ *   `ctx.content()`. They are held for the whole scan, so ask this only for
+ *   the few files that must be parsed against the final filesystem
+ *   (/etc/passwd, /etc/shadow, busybox, os-release).
+ * - **Streamed** (onContent): the bytes wantsContent asks for are handed to
+ *   onContent once, as the layer streams, and are not kept. The analyzer
+ *   keeps only small records (matches, counts; never a secret) in its
+ *   per-scan state and turns them into findings in finish(), where the final
+ *   FileIndex (readability, shadowing, hardlinks) is known.
+ *
+ * Analyzer objects are shared module-level singletons and may serve several
+ * scans at once: anything a scan accumulates lives in the object createState()
+ * returns, which scan() creates once per scan and passes to onContent and
+ * finish. Keep nothing per scan in closures or on the analyzer itself.
  */
-export interface Analyzer {
+export interface Analyzer<State = unknown> {
   id: string;
   /** Every ruleId this analyzer can emit. */
   rules: readonly RuleInfo[];
   /**
    * Cheap and synchronous, called for every regular file of every layer as
-   * it streams: how many leading bytes to capture (0 = none). Prefilter by
-   * path and size here: most files must never be read (issue 6).
+   * it streams: how many leading bytes to read (0 = none). Prefilter by path
+   * and size here: most files must never be read (issue 6). Retained or
+   * streamed depending on onContent (see above).
    */
   wantsContent?(entry: FileEntry): number;
-  finish(ctx: AnalyzerContext): Finding[];
+  /** A fresh per-scan state (called once per scan, before the walk). Without it, state is undefined. */
+  createState?(): State;
+  /**
+   * Streaming analyzers: called during the walk, synchronously, once per
+   * regular file version (final or not, any layer) that wantsContent asked
+   * bytes for, with its leading bytes (at most what was asked, at most its
+   * size). Layers are walked concurrently: calls of different layers come in
+   * no fixed order. `bytes` may be shared with other analyzers and is
+   * dropped after the call: never keep it nor a view of it.
+   */
+  onContent?(entry: FileEntry, bytes: Uint8Array, state: State): void;
+  /** Called once after the merge, with the state onContent filled. */
+  finish(ctx: AnalyzerContext, state: State): Finding[];
 }

@@ -11,6 +11,7 @@ import type { AnalyzerContext, ImageFacts } from "../analyzers/analyzer.js";
 import type { Analyzer } from "../analyzers/analyzer.js";
 import { analyzerContext } from "../analyzers/context.js";
 import type { Finding } from "../finding.js";
+import type { ContentScan, WantsContent } from "../walk-layer.js";
 
 export interface SpecEntry {
   path: string;
@@ -56,10 +57,12 @@ export function header(e: SpecEntry): TarHeader {
 }
 
 /**
- * Builds the context; `wants` (usually the analyzer under test) decides
- * which contents are captured, exactly as during a real walk.
+ * Builds the context. As during a real walk (walk-layer.ts), `wants`
+ * decides which contents are retained for ctx.content(), and `scan`, when
+ * given, gets the prefix it asks for, file by file in layer order, without
+ * retaining it.
  */
-export function buildContext(spec: ImageSpec, wants?: Analyzer["wantsContent"]): AnalyzerContext {
+export function buildContext(spec: ImageSpec, wants?: WantsContent, scan?: ContentScan): AnalyzerContext {
   const indexes = spec.layers.map((entries, i) => {
     const b = new LayerBuilder(i);
     const contents = new Map<string, Uint8Array>();
@@ -69,9 +72,11 @@ export function buildContext(spec: ImageSpec, wants?: Analyzer["wantsContent"]):
       const kind = b.add(h);
       if (h.type === "file") files++;
       const last = b.last();
-      if (kind === "entry" && last?.type === "file" && e.content !== undefined && wants) {
-        const n = wants(last);
+      if (kind === "entry" && last?.type === "file" && e.content !== undefined) {
         const bytes = typeof e.content === "string" ? Buffer.from(e.content) : e.content;
+        const n = wants ? wants(last) : 0;
+        const m = scan ? scan.wants(last) : 0;
+        if (m > 0) scan!.onContent(last, bytes.subarray(0, m));
         if (n > 0) contents.set(last.path, bytes.subarray(0, n));
       }
     }
@@ -93,7 +98,18 @@ export function buildContext(spec: ImageSpec, wants?: Analyzer["wantsContent"]):
   return analyzerContext(fs, indexes, config, image);
 }
 
-/** Runs one analyzer over a spec, capturing what it asks for. */
-export function runAnalyzer(a: Analyzer, spec: ImageSpec): Finding[] {
-  return a.finish(buildContext(spec, a.wantsContent?.bind(a)));
+/**
+ * Runs one analyzer over a spec as scan() does: a fresh per-scan state,
+ * content retained (no onContent) or streamed to onContent (analyzer.ts).
+ */
+export function runAnalyzer<S>(a: Analyzer<S>, spec: ImageSpec): Finding[] {
+  const state = a.createState?.() as S;
+  const wants = a.wantsContent?.bind(a);
+  const streamed = wants !== undefined && a.onContent !== undefined;
+  const ctx = buildContext(
+    spec,
+    streamed ? undefined : wants,
+    streamed ? { wants, onContent: (e, bytes) => a.onContent!(e, bytes, state) } : undefined,
+  );
+  return a.finish(ctx, state);
 }

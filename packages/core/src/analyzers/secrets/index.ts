@@ -1,6 +1,6 @@
 /** Secret analyzers (issue 3 §4, §6) and the helpers other analyzers may reuse. */
 export { secretFilesAnalyzer, createSecretFilesAnalyzer, DEFAULT_MAX_SECRET_FILE_BYTES, isBinary } from "./secret-files.js";
-export type { SecretFilesOptions } from "./secret-files.js";
+export type { SecretFilesOptions, SecretFilesState } from "./secret-files.js";
 export { secretConfigAnalyzer, findTextSecrets, findPairs, isSecretPair } from "./secret-config.js";
 export { findSecrets, findTokens, findUrlCredentials, looksRandom, CONTENT_KEYWORDS } from "./secret-rules.js";
 export type { SecretMatch, SecretRuleId } from "./secret-rules.js";

@@ -226,3 +226,34 @@ describe("secret files: never a raw secret", () => {
     }
   });
 });
+
+describe("secret files: streamed content and per-scan state", () => {
+  const entry = (path: string, layer = 0) => ({ path, type: "file" as const, mode: 0o644, uid: 0, gid: 0, size: 100, layer });
+
+  it("keeps matches, never the bytes or the secret", () => {
+    const token = fake.github();
+    const state = secretFilesAnalyzer.createState!();
+    secretFilesAnalyzer.onContent!(entry("/app/deploy.sh", 2), Buffer.from(`echo\nT=${token}\n`), state);
+    secretFilesAnalyzer.onContent!(entry("/app/clean.sh", 2), Buffer.from("echo hi\n"), state);
+    const byPath = state.scanned.get(2)!;
+    expect([...byPath.keys()]).toEqual(["/app/deploy.sh", "/app/clean.sh"]);
+    expect(byPath.get("/app/clean.sh")).toEqual([]);
+    const dump = JSON.stringify([...byPath]);
+    expect(dump).not.toContain(token);
+    expect(byPath.get("/app/deploy.sh")).toEqual([
+      { ruleId: "secret-github-token", evidence: { rule: "github-token", line: 2, redacted: "ghp_…", count: 1 } },
+    ]);
+  });
+
+  it("gives every scan a fresh state: nothing leaks from one run to the next", () => {
+    const a = secretFilesAnalyzer.createState!();
+    const b = secretFilesAnalyzer.createState!();
+    expect(a).not.toBe(b);
+    secretFilesAnalyzer.onContent!(entry("/app/deploy.sh"), Buffer.from(`T=${fake.github()}\n`), a);
+    expect(b.scanned.size).toBe(0);
+    const layers: SpecEntry[][] = [[{ path: "/app/deploy.sh", content: `T=${fake.github()}\n` }]];
+    expect(ruleIds(scan(layers))).toEqual(["secret-github-token"]);
+    expect(ruleIds(scan([[{ path: "/app/deploy.sh", content: "echo hi\n" }]]))).toEqual([]);
+  });
+});
+

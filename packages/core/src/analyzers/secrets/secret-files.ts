@@ -8,6 +8,14 @@
  * (secret-paths.ts) skips package trees, `.pem`/`.key`/`.crt` count only with
  * a private key block inside, credential files only when a non-empty
  * credential is in them. Evidence holds a redacted prefix, never a secret.
+ *
+ * Streaming (issue 6, analyzer.ts): each file version wantsContent picks is
+ * scanned in onContent while its layer streams; the per-scan state keeps only
+ * the grouped matches (rule, line, redacted prefix, count) keyed by (layer,
+ * path), never the bytes. finish() turns them into findings against the
+ * final FileIndex: readability, shadowed versions, and hardlinks, whose
+ * content is their bound file's (matched with the rules of the bound file's
+ * path, the one its bytes were read under).
  */
 import type { FileEntry, ShadowedEntry } from "../../types.js";
 import type { Finding, Severity } from "../../finding.js";
@@ -85,12 +93,25 @@ function severityFor(ruleId: SecretRuleId, r: Readability, gid: number): Severit
   return r.readableBy === "world" ? "high" : "medium";
 }
 
+/** One finding's worth of matches in one file version: evidence minus readability. */
+interface Matched {
+  ruleId: SecretRuleId;
+  evidence: Readonly<Record<string, unknown>>;
+}
+
+/** Per scan: what onContent found, by layer then path. An empty list: read, nothing found. */
+export interface SecretFilesState {
+  scanned: Map<number, Map<string, readonly Matched[]>>;
+}
+
+const NONE: readonly Matched[] = [];
+
 interface Subject {
   entry: FileEntry;
   shadow?: ShadowedEntry | undefined;
 }
 
-export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Analyzer {
+export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Analyzer<SecretFilesState> {
   const cap = options.maxFileBytes ?? DEFAULT_MAX_SECRET_FILE_BYTES;
 
   const wantsContent = (e: FileEntry): number => {
@@ -151,30 +172,13 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     return found;
   }
 
-  function scan(ctx: AnalyzerContext, s: Subject, out: Finding[]): void {
-    const e = s.entry;
-    if (e.size === 0) return;
-    // A hardlink's content was captured (or not) under its bound file's path.
-    const bound = e.type === "hardlink" ? ctx.files.hardlinkTarget(e) : e;
-    if (bound === undefined) return;
-    const plan = planFor(e.path);
-    if (plan.keystore) {
-      out.push(finding(ctx, s, "secret-keystore", { rule: "keystore", byName: true, size: e.size }));
-      return;
-    }
-    if (!plan.read) return;
-    const bytes = e.size <= cap && planFor(bound.path).read ? ctx.content(e) : undefined;
-    if (bytes === undefined) {
-      const rule = byName(plan, basename(e.path));
-      if (rule !== undefined) {
-        out.push(finding(ctx, s, rule, { rule: "by-name", byName: true, size: e.size }, "medium"));
-      }
-      return;
-    }
-    if (isBinary(bytes)) return;
+  /** Streams: the grouped matches of one file version's leading bytes. */
+  function matchContent(path: string, bytes: Uint8Array): readonly Matched[] {
+    const plan = planFor(path);
+    if (!plan.read || isBinary(bytes)) return NONE;
     const text = latin1(bytes);
     const found = matchesIn(text, plan);
-    if (found.length === 0) return;
+    if (found.length === 0) return NONE;
     const line = lineOf(text);
     const groups = new Map<SecretRuleId, SecretMatch[]>();
     for (const m of found) {
@@ -182,6 +186,7 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
       if (g === undefined) groups.set(m.ruleId, [m]);
       else g.push(m);
     }
+    const out: Matched[] = [];
     for (const [ruleId, ms] of groups) {
       ms.sort((a, b) => a.index - b.index);
       const first = ms[0]!;
@@ -191,26 +196,56 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
       ev["count"] = ms.length;
       const rules = [...new Set(ms.map((m) => m.rule))];
       if (rules.length > 1) ev["rules"] = rules;
-      out.push(finding(ctx, s, ruleId, ev));
+      out.push({ ruleId, evidence: ev });
     }
+    return out;
+  }
+
+  function scan(ctx: AnalyzerContext, state: SecretFilesState, s: Subject, out: Finding[]): void {
+    const e = s.entry;
+    if (e.size === 0) return;
+    // A hardlink's content was read (or not) under its bound file's layer and path.
+    const bound = e.type === "hardlink" ? ctx.files.hardlinkTarget(e) : e;
+    if (bound === undefined) return;
+    const plan = planFor(e.path);
+    if (plan.keystore) {
+      out.push(finding(ctx, s, "secret-keystore", { rule: "keystore", byName: true, size: e.size }));
+      return;
+    }
+    if (!plan.read) return;
+    const matched = e.size <= cap && planFor(bound.path).read ? state.scanned.get(bound.layer)?.get(bound.path) : undefined;
+    if (matched === undefined) {
+      const rule = byName(plan, basename(e.path));
+      if (rule !== undefined) {
+        out.push(finding(ctx, s, rule, { rule: "by-name", byName: true, size: e.size }, "medium"));
+      }
+      return;
+    }
+    for (const m of matched) out.push(finding(ctx, s, m.ruleId, m.evidence));
   }
 
   return {
     id: "secret-files",
     rules: SECRET_FILE_RULES,
     wantsContent,
-    finish(ctx) {
+    createState: () => ({ scanned: new Map() }),
+    onContent(e, bytes, state) {
+      let byPath = state.scanned.get(e.layer);
+      if (byPath === undefined) state.scanned.set(e.layer, (byPath = new Map()));
+      byPath.set(e.path, matchContent(e.path, bytes));
+    },
+    finish(ctx, state) {
       const out: Finding[] = [];
       for (const e of ctx.files) {
-        if (e.type === "file") scan(ctx, { entry: e }, out);
+        if (e.type === "file") scan(ctx, state, { entry: e }, out);
         else if (e.type === "hardlink") {
           // Report a hardlink only when its bytes are not visible under the bound file's own path.
           const t = ctx.files.hardlinkTarget(e);
-          if (t !== undefined && t.type === "file" && ctx.files.get(t.path) !== t) scan(ctx, { entry: e }, out);
+          if (t !== undefined && t.type === "file" && ctx.files.get(t.path) !== t) scan(ctx, state, { entry: e }, out);
         }
       }
       for (const s of ctx.shadowed) {
-        if (s.type === "file") scan(ctx, { entry: s, shadow: s }, out);
+        if (s.type === "file") scan(ctx, state, { entry: s, shadow: s }, out);
       }
       return out;
     },
@@ -218,4 +253,4 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
 }
 
 /** The default instance (1 MiB cap). */
-export const secretFilesAnalyzer: Analyzer = createSecretFilesAnalyzer();
+export const secretFilesAnalyzer: Analyzer<SecretFilesState> = createSecretFilesAnalyzer();

@@ -188,18 +188,72 @@ const ASSIGNMENT_EXT: Record<string, AssignmentStyle> = {
 /** .env.example, config.sample.ini, app.yml.dist: documentation of a secret, not one. */
 const EXAMPLE_NAME = /[._-](?:example|sample|template|tmpl|tpl|dist|default|defaults|orig)(?:[._-]|$)/i;
 
-export function isSkippedTree(path: string): boolean {
-  for (const p of SKIP_PREFIXES) if (path.startsWith(p)) return true;
-  if (path.startsWith("/usr/share/") && !USR_SHARE_KEEP.some((k) => path.startsWith(k))) return true;
-  for (const i of SKIP_INFIXES) if (path.includes(i)) return true;
-  // Directory components (not the basename); ".git/config" stays (remote URLs with credentials).
+/** Directory verdicts: read, skipped, or skipped only by a `.git` component. */
+const READ = 0;
+const SKIP = 1;
+const SKIP_GIT_ONLY = 2;
+type DirVerdict = typeof READ | typeof SKIP | typeof SKIP_GIT_ONLY;
+
+/**
+ * SKIP_PREFIXES by first path component, so a path is checked against the
+ * few prefixes of its own top-level tree. Prefixes that end in "/" are
+ * decided by the directory alone; the others ("/usr/src/linux") match
+ * file names too, so they are checked on the whole path.
+ */
+const DIR_PREFIXES = new Map<string, string[]>();
+const NAME_PREFIXES: string[] = [];
+for (const p of SKIP_PREFIXES) {
+  if (!p.endsWith("/")) {
+    NAME_PREFIXES.push(p);
+    continue;
+  }
+  const first = p.slice(1, p.indexOf("/", 1));
+  const list = DIR_PREFIXES.get(first);
+  if (list === undefined) DIR_PREFIXES.set(first, [p]);
+  else list.push(p);
+}
+
+/** `dir` ends with "/" ("/" for the root). Every rule but the .git/config exception depends on it alone. */
+function dirVerdict(dir: string): DirVerdict {
+  const s = dir.indexOf("/", 1);
+  if (s < 0) return READ;
+  const prefixes = DIR_PREFIXES.get(dir.slice(1, s));
+  if (prefixes !== undefined) for (const p of prefixes) if (dir.startsWith(p)) return SKIP;
+  if (dir.startsWith("/usr/share/") && !USR_SHARE_KEEP.some((k) => dir.startsWith(k))) return SKIP;
+  for (const i of SKIP_INFIXES) if (dir.includes(i)) return SKIP;
+  let verdict: DirVerdict = READ;
   let start = 1;
-  for (let slash = path.indexOf("/", start); slash >= 0; slash = path.indexOf("/", start)) {
-    const dir = path.slice(start, slash);
-    if (SKIP_DIRS.has(dir) && !(dir === ".git" && path.endsWith("/.git/config"))) return true;
+  for (let slash = dir.indexOf("/", start); slash >= 0; slash = dir.indexOf("/", start)) {
+    const name = dir.slice(start, slash);
+    if (SKIP_DIRS.has(name)) {
+      if (name !== ".git") return SKIP;
+      verdict = SKIP_GIT_ONLY;
+    }
     start = slash + 1;
   }
-  return false;
+  return verdict;
+}
+
+/**
+ * A one-entry memo of the last directory: files come grouped by directory
+ * (tar order during the walk, path order in finish()), so most calls reuse
+ * it. Module-level, but only a cache of a pure function: sharing it between
+ * concurrent scans costs hits, never correctness.
+ */
+let lastDir = "/";
+let lastVerdict: DirVerdict = READ;
+
+export function isSkippedTree(path: string): boolean {
+  for (const p of NAME_PREFIXES) if (path.startsWith(p)) return true;
+  const cut = path.lastIndexOf("/") + 1;
+  let verdict: DirVerdict;
+  if (cut === lastDir.length && path.startsWith(lastDir)) verdict = lastVerdict;
+  else {
+    lastDir = path.slice(0, cut);
+    verdict = lastVerdict = dirVerdict(lastDir);
+  }
+  // Directory components (not the basename); ".git/config" stays (remote URLs with credentials).
+  return verdict === SKIP || (verdict === SKIP_GIT_ONLY && !path.endsWith("/.git/config"));
 }
 
 const NOTHING: FilePlan = { read: false, sshKeyName: false, keystore: false };
