@@ -7,7 +7,25 @@ import { z } from "zod";
  * "MUST NOT error on unknown fields").
  */
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-export const digestSchema = z.string().regex(digestPattern, "expected a digest like sha256:<hex>");
+/** Registered algorithms carry lowercase hex of a fixed length (image-spec descriptor.md). */
+const registeredDigests: Record<string, RegExp> = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
+export const digestSchema = z
+  .string()
+  .regex(digestPattern, "expected a digest like sha256:<hex>")
+  .refine((d) => {
+    const [alg, hex] = [d.slice(0, d.indexOf(":")), d.slice(d.indexOf(":") + 1)];
+    return registeredDigests[alg]?.test(hex) ?? true;
+  }, "expected lowercase hex of the algorithm's length");
+
+/** RFC 6838 type/subtype, as image-spec's content-descriptor.json has it. */
+const mediaTypeSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/, "expected a media type like type/subtype");
+
+const urlSchema = z.string().refine((u) => URL.canParse(u), "expected a URL");
+const base64Schema = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, "expected padded base64");
 
 export const platformSchema = z.looseObject({
   os: z.string(),
@@ -17,26 +35,31 @@ export const platformSchema = z.looseObject({
 });
 
 export const descriptorSchema = z.looseObject({
-  mediaType: z.string(),
+  mediaType: mediaTypeSchema,
+  artifactType: mediaTypeSchema.optional(),
   digest: digestSchema,
   size: z.number().int().nonnegative(),
   annotations: z.record(z.string(), z.string()).optional(),
   platform: platformSchema.optional(),
-  urls: z.array(z.string()).optional(),
+  urls: z.array(urlSchema).optional(),
+  data: base64Schema.optional(),
 });
 
 export const manifestSchema = z.looseObject({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
+  mediaType: mediaTypeSchema.optional(),
   config: descriptorSchema,
-  layers: z.array(descriptorSchema),
+  // image-manifest-schema.json: an image has at least one layer.
+  layers: z.array(descriptorSchema).min(1),
+  subject: descriptorSchema.optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
 export const indexSchema = z.looseObject({
   schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
+  mediaType: mediaTypeSchema.optional(),
   manifests: z.array(descriptorSchema),
+  subject: descriptorSchema.optional(),
   annotations: z.record(z.string(), z.string()).optional(),
 });
 
@@ -44,7 +67,8 @@ const stringList = z.array(z.string()).nullish();
 
 export const containerConfigSchema = z.looseObject({
   User: z.string().optional(),
-  Env: stringList,
+  // config-schema.json: each entry is KEY=value.
+  Env: z.array(z.string().regex(/^[^=]+=.*$/s, "expected KEY=value")).nullish(),
   Entrypoint: stringList,
   Cmd: stringList,
   WorkingDir: z.string().optional(),
