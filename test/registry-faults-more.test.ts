@@ -6,6 +6,7 @@
 // exit code and the single stderr line of the refusals.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { LayerlintError, scan, type RegistryOptions, type Report } from "../packages/core/dist/index.js";
 import { checkRemoteUrl } from "../packages/core/src/registry/ssrf.js";
 import { fixturesOut, runCli } from "./helpers/cli.js";
@@ -366,5 +367,39 @@ describe("registry faults (scripted proxy, token auth)", () => {
     // Basic credentials went to the realm only, never to the registry itself.
     expect(proxy.seen.filter((r) => r.authorization?.startsWith("Basic "))).toEqual([]);
     expect(tokens.requests.some((r) => r.hasBasic)).toBe(true);
+  });
+});
+
+describe("AbortSignal during a registry download", () => {
+  it("rejects promptly with ABORTED mid-blob and leaves no socket or file handle open", async () => {
+    const openFds = async () => (await readdir("/proc/self/fd")).length;
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await openFds();
+    // A blob that stalls after 100 bytes, with a body timeout long enough that only the abort can end it.
+    proxy.plan = first(1, isBlob, { kind: "stall", afterBytes: 100 });
+    const ac = new AbortController();
+    const slow: RegistryOptions = { ...fast, timeouts: { connectMs: 2_000, headersMs: 30_000, bodyMs: 30_000 } };
+    let abortedAt = 0;
+    const timer = setInterval(() => {
+      if (abortedAt === 0 && proxy.seen.some((r) => r.fault === "stall")) {
+        abortedAt = performance.now();
+        ac.abort();
+      }
+    }, 20);
+    try {
+      const err = await scan(`${proxy.host}/demo:latest`, { registry: slow, signal: ac.signal }).then(
+        () => new Error("scan succeeded"),
+        (x: unknown) => x,
+      );
+      expect(abortedAt, "the download reached the stalled blob").toBeGreaterThan(0);
+      expect(err).toBeInstanceOf(LayerlintError);
+      expect((err as LayerlintError).code).toBe("ABORTED");
+      expect(performance.now() - abortedAt).toBeLessThan(2_000);
+    } finally {
+      clearInterval(timer);
+      proxy.plan = () => undefined;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await openFds()).toBeLessThanOrEqual(before);
   });
 });

@@ -35,7 +35,7 @@ export interface ScanOptions {
  */
 export async function scan(input: string, options: ScanOptions = {}): Promise<Report> {
   const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : options.platform;
-  const source = await openSource(input, { platform, limits: options.limits, registry: options.registry });
+  const source = await openSource(input, { platform, limits: options.limits, registry: options.registry, signal: options.signal });
   try {
     const analyzers = options.analyzers ?? analyzersWithLimits(options.limits?.maxSecretFileBytes);
     // Fresh per-scan states: analyzers are shared singletons (analyzer.ts).

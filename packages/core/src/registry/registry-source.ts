@@ -78,7 +78,13 @@ export class RegistrySource implements ImageSource {
   constructor(
     readonly description: string,
     readonly ref: ImageReference,
-    private readonly opts: { platform?: Platform | undefined; limits: Limits; registry?: RegistryOptions | undefined },
+    private readonly opts: {
+      platform?: Platform | undefined;
+      limits: Limits;
+      registry?: RegistryOptions | undefined;
+      /** Cancels manifest and config fetches too (ImageSource.manifest()/config() take none). */
+      signal?: AbortSignal | undefined;
+    },
   ) {
     const r = opts.registry ?? {};
     this.reference = ref.toString();
@@ -148,7 +154,12 @@ export class RegistrySource implements ImageSource {
 
   /** GET a manifest by tag or digest, capped at maxManifestBytes. */
   private async fetchManifest(tagOrDigest: string, what: string, signal?: AbortSignal): Promise<{ bytes: Buffer; mediaType: string }> {
-    const { bytes, res } = await this.fetchWhole(this.path("manifests", tagOrDigest), { accept: MANIFEST_ACCEPT, signal }, what, this.opts.limits.maxManifestBytes);
+    const { bytes, res } = await this.fetchWhole(
+      this.path("manifests", tagOrDigest),
+      { accept: MANIFEST_ACCEPT, signal: signal ?? this.opts.signal },
+      what,
+      this.opts.limits.maxManifestBytes,
+    );
     // Parameters are ignored (SPECS §2 "Content-Type").
     const mediaType = (header(res.headers, "content-type") ?? "").split(";")[0]!.trim();
     return { bytes, mediaType };
@@ -208,7 +219,7 @@ export class RegistrySource implements ImageSource {
       if (m.config.size > max) {
         throw new LayerlintError("LIMIT_EXCEEDED", `config ${shortDigest(m.config.digest)} is ${m.config.size} bytes, over the ${max}-byte limit`);
       }
-      const { bytes } = await this.fetchWhole(this.path("blobs", m.config.digest), {}, `${this.ref.name}: config ${shortDigest(m.config.digest)}`, max);
+      const { bytes } = await this.fetchWhole(this.path("blobs", m.config.digest), { signal: this.opts.signal }, `${this.ref.name}: config ${shortDigest(m.config.digest)}`, max);
       checkSize(bytes, m.config, "config");
       verifyBytes(bytes, m.config.digest, "config");
       return readConfig(bytes, m.config, m);

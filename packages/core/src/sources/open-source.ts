@@ -14,6 +14,8 @@ export interface OpenSourceOptions {
   limits?: Partial<Limits> | undefined;
   /** For `docker://REF` and bare references (issue 4). */
   registry?: RegistryOptions | undefined;
+  /** Cancels the registry's manifest and config fetches (blobs take theirs per call). */
+  signal?: AbortSignal | undefined;
 }
 
 type Transport = "oci" | "oci-archive" | "docker-archive";
@@ -52,7 +54,12 @@ export async function openSource(input: string, options: OpenSourceOptions = {})
 }
 
 function openRegistry(ref: string, description: string, options: OpenSourceOptions, limits: Limits): ImageSource {
-  return new RegistrySource(description, parseReference(ref), { platform: options.platform, limits, registry: options.registry });
+  return new RegistrySource(description, parseReference(ref), {
+    platform: options.platform,
+    limits,
+    registry: options.registry,
+    signal: options.signal,
+  });
 }
 
 /** `./x`, `/x`, `~/x`, `x.tar`: meant as a file, so a missing one is "no such file", not a pull. */
