@@ -69,7 +69,9 @@ export function isSecretKeyName(key: string): boolean {
     const prev = words[words.length - 2];
     return prev !== undefined && SECRET_KEY_PREFIXES.has(prev);
   }
-  return false;
+  // Rails' SECRET_KEY_BASE, Django's SECRET_KEY_FALLBACKS: a secret key with a suffix.
+  const i = words.lastIndexOf("key");
+  return i > 0 && words[i - 1] === "secret" && (last === "base" || last === "fallbacks");
 }
 
 /** Documentation and template stand-ins, compared lower-cased. */

@@ -174,6 +174,9 @@ describe("key names and values", () => {
     ["MONKEY", false],
     ["CSRF_TOKEN", false],
     ["TOKEN_TTL", false],
+    ["SECRET_KEY_BASE", true],
+    ["SECRET_KEY_FALLBACKS", true],
+    ["KEY_BASE", false],
   ])("%s → %s", (key, secret) => {
     expect(isSecretKeyName(key)).toBe(secret);
   });
