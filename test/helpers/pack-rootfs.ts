@@ -10,31 +10,10 @@
  * neither the layer nor the blob is ever held in memory.
  */
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { createWriteStream, existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
-import { Transform, type TransformCallback } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import zlib from "node:zlib";
-
-/** Hashes and counts the bytes flowing through. */
-class Tap extends Transform {
-  readonly hash = createHash("sha256");
-  bytes = 0;
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    cb(null, chunk);
-  }
-}
-
-async function writeBlob(dir: string, bytes: string): Promise<{ digest: string; size: number }> {
-  const buf = Buffer.from(bytes);
-  const hex = createHash("sha256").update(buf).digest("hex");
-  await writeFile(`${dir}/blobs/sha256/${hex}`, buf);
-  return { digest: `sha256:${hex}`, size: buf.length };
-}
+import { writeGzipLayout } from "./gzip-layout.js";
 
 export interface PackOptions {
   /** `org.opencontainers.image.ref.name` of the single manifest. */
@@ -89,57 +68,15 @@ export async function packRootfs(rootfs: string, layout: string, opts: PackOptio
     tar.on("error", reject);
     tar.on("close", (code) => resolve(code ?? -1));
   });
-  const raw = new Tap();
-  const gz = new Tap();
-  const tmp = `${layout}/blobs/sha256/layer.tmp`;
-  await pipeline(tar.stdout, raw, zlib.createGzip({ level: opts.level ?? 6, chunkSize: 256 * 1024 }), gz, createWriteStream(tmp));
-  const code = await exited;
+  const written = writeGzipLayout(layout, tar.stdout, {
+    config: opts.config ?? { Env: [`PATH=${DEBIAN_PATH}`], Cmd: ["bash"] },
+    createdBy: `tar -C ${rootfs} -cf - . (test/helpers/pack-rootfs.ts)`,
+    refName: opts.refName,
+    level: opts.level,
+  });
+  const [code, image] = await Promise.all([exited, written]);
   if (code >= 2 || code < 0) throw new Error(`tar exited ${code}: ${Buffer.concat(err).toString("utf8").slice(0, 2000)}`);
-
-  const layerDigest = `sha256:${gz.hash.digest("hex")}`;
-  const diffId = `sha256:${raw.hash.digest("hex")}`;
-  await rename(tmp, `${layout}/blobs/sha256/${layerDigest.slice(7)}`);
-  const config = await writeBlob(
-    layout,
-    JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      config: opts.config ?? { Env: [`PATH=${DEBIAN_PATH}`], Cmd: ["bash"] },
-      rootfs: { type: "layers", diff_ids: [diffId] },
-      history: [{ created_by: `tar -C ${rootfs} -cf - . (test/helpers/pack-rootfs.ts)` }],
-    }),
-  );
-  const manifest = await writeBlob(
-    layout,
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", ...config },
-      layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: layerDigest, size: gz.bytes }],
-    }),
-  );
-  await writeFile(`${layout}/oci-layout`, JSON.stringify({ imageLayoutVersion: "1.0.0" }));
-  await writeFile(
-    `${layout}/index.json`,
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: "application/vnd.oci.image.manifest.v1+json",
-          ...manifest,
-          ...(opts.refName !== undefined ? { annotations: { "org.opencontainers.image.ref.name": opts.refName } } : {}),
-        },
-      ],
-    }),
-  );
-  return {
-    layout,
-    manifestDigest: manifest.digest,
-    layerDigest,
-    diffId,
-    compressedSize: gz.bytes,
-    uncompressedSize: raw.bytes,
-  };
+  return { layout, ...image };
 }
 
 // ---------------------------------------------------------------------------
