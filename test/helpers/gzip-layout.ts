@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
@@ -48,7 +48,9 @@ export interface WrittenLayout {
  * complete.
  */
 export async function writeGzipLayout(dir: string, tar: Readable, opts: GzipLayoutOptions): Promise<WrittenLayout> {
-  await mkdir(`${dir}/blobs/sha256`, { recursive: true });
+  // Synchronously, so `tar` is piped in this same tick: a child's stdout left
+  // unpiped across an await can lose its output.
+  mkdirSync(`${dir}/blobs/sha256`, { recursive: true });
   const raw = new Tap();
   const gz = new Tap();
   const tmp = `${dir}/blobs/sha256/layer.tmp`;
