@@ -40,7 +40,8 @@ export async function openSource(input: string, options: OpenSourceOptions = {})
     return openRegistry(input.slice("docker://".length), input, options, limits);
   }
   if (await exists(input)) {
-    return openLocal(await detect(input), input, undefined, input, options.platform, limits);
+    const found = await detect(input);
+    return openLocal(found.transport, input, undefined, input, options.platform, limits, found.store);
   }
   // A bare reference, unless it looks like a path (issue 4 §2: a local path of that name wins).
   // `dir/missing` whose first component exists here is a mistyped path, not a pull.
@@ -83,6 +84,8 @@ async function openLocal(
   description: string,
   platform: Platform | undefined,
   limits: Limits,
+  /** The outer tar already indexed by detect(), so it is read only once. */
+  indexed?: TarStore,
 ): Promise<ImageSource> {
   const opts = { ref, platform, limits };
   const info = await statOrThrow(path);
@@ -91,21 +94,21 @@ async function openLocal(
     return new OciLayoutSource("oci-layout", description, new DirStore(path), opts);
   }
   if (!info.isFile()) throw new LayerlintError("INVALID_INPUT", `${path}: ${transport}: expects a tar file`);
-  const store = await TarStore.open(path);
+  const store = indexed ?? (await TarStore.open(path));
   if (transport === "oci-archive") return new OciLayoutSource("oci-archive", description, store, opts);
   return new DockerArchiveSource(description, store, opts);
 }
 
 /** A bare path: an OCI layout dir, or a tar that holds oci-layout (preferred, as containerd does) or manifest.json. */
-async function detect(path: string): Promise<Transport> {
+async function detect(path: string): Promise<{ transport: Transport; store?: TarStore }> {
   const info = await statOrThrow(path);
   if (info.isDirectory()) {
-    if (await new DirStore(path).has("oci-layout")) return "oci";
+    if (await new DirStore(path).has("oci-layout")) return { transport: "oci" };
     throw new LayerlintError("INVALID_INPUT", `${path}: directory is not an OCI layout (no oci-layout file)`);
   }
   const store = await TarStore.open(path);
-  if (await store.has("oci-layout")) return "oci-archive";
-  if (await store.has("manifest.json")) return "docker-archive";
+  if (await store.has("oci-layout")) return { transport: "oci-archive", store };
+  if (await store.has("manifest.json")) return { transport: "docker-archive", store };
   throw new LayerlintError("ARCHIVE_INVALID", `${path}: tar holds neither an OCI layout nor a docker save manifest.json`);
 }
 
