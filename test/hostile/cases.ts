@@ -143,7 +143,7 @@ const compressionAndTar: HostileCase[] = [
     group: "compression and tar",
     outcome: "error DECOMPRESS_FAILED (reserved zstd block type)",
     command: "files",
-    error: new RegExp(`^${L}: zstd: invalid block type$`),
+    error: new RegExp(`^${L}: zstd: corrupted block$`),
     async build(work) {
       const l = layer(await packTar([file("z.txt", "zstd\n")]), "zstd");
       // First block header follows magic(4) + FHD(1) + window(1) + FCS(4): type bits 1-2 → 3 (reserved).

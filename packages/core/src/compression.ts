@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
-import { Readable, Transform, pipeline, type Duplex } from "node:stream";
-import { Decompress as FzstdDecompress } from "fzstd";
+import { Readable, pipeline, type Duplex } from "node:stream";
 import { LayerlintError } from "./errors.js";
+import { zstdDecompress } from "./zstd-wasm.js";
 
 export type Compression = "gzip" | "zstd" | "none";
 
@@ -21,47 +21,10 @@ export function sniffCompression(head: Uint8Array): Compression {
   return "none";
 }
 
-type ZstdFactory = () => Duplex;
 const nodeZstd = (zlib as unknown as { createZstdDecompress?: (o?: object) => Duplex }).createZstdDecompress;
 
-/** Which zstd decoder this Node offers: built-in (Node ≥ 22.15) or fzstd (pure JS). */
-export const zstdImplementation: "node" | "fzstd" = nodeZstd ? "node" : "fzstd";
-
-const createZstd: ZstdFactory = nodeZstd
-  ? () => nodeZstd({ chunkSize: CHUNK })
-  : () => fzstdStream();
-
-/** fzstd's streaming decoder as a Transform (so backpressure holds); it rejects truncated frames at flush. */
-function fzstdStream(): Duplex {
-  let sink: Transform | undefined;
-  const decoder = new FzstdDecompress((chunk) => {
-    sink!.push(chunk);
-  });
-  sink = new Transform({
-    readableHighWaterMark: CHUNK,
-    transform(chunk: Buffer, _enc, cb) {
-      try {
-        decoder.push(chunk);
-        cb();
-      } catch (e) {
-        cb(zstdError(e));
-      }
-    },
-    flush(cb) {
-      try {
-        decoder.push(new Uint8Array(0), true);
-        cb();
-      } catch (e) {
-        cb(zstdError(e));
-      }
-    },
-  });
-  return sink;
-}
-
-function zstdError(e: unknown): LayerlintError {
-  return new LayerlintError("DECOMPRESS_FAILED", `zstd: ${(e as Error).message ?? String(e)}`);
-}
+/** Which zstd decoder this Node offers: built-in (Node ≥ 22.15) or libzstd as WebAssembly (zstddec). */
+export const zstdImplementation: "node" | "wasm" = nodeZstd ? "node" : "wasm";
 
 /**
  * Decompresses `src` after sniffing its first bytes. Errors from the
@@ -101,8 +64,11 @@ export async function* decompress(
     yield* all();
     return;
   }
-  const decoder =
-    kind === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK }) : createZstd();
+  if (kind === "zstd" && !nodeZstd) {
+    yield* zstdDecompress(all());
+    return;
+  }
+  const decoder = kind === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK }) : nodeZstd!({ chunkSize: CHUNK });
   const input = Readable.from(all(), { objectMode: false, highWaterMark: CHUNK });
   let srcError: unknown;
   input.on("error", (e) => (srcError = e));
