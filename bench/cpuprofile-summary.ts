@@ -6,6 +6,9 @@
  * while the main thread waits for chunks.
  *
  *   tsx bench/cpuprofile-summary.ts FILE.cpuprofile [TOP]
+ *
+ * With worker threads, `--cpu-prof` writes one file per thread, named
+ * CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile; thread 0 is main.
  */
 import { readFile } from "node:fs/promises";
 
@@ -75,18 +78,27 @@ function top(map: Map<string, number>, total: number, n: number): Row[] {
     .map(([key, us]) => ({ key, ms: us / 1000, pct: (100 * us) / total }));
 }
 
-export async function summariseProfile(file: string, n = 20): Promise<ProfileSummary> {
-  const p = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
+/** One profile, or several summed (the worker threads of one run). */
+export async function summariseProfile(files: string | string[], n = 20): Promise<ProfileSummary> {
+  const self = new Map<string, number>();
+  const incl = new Map<string, number>();
+  const areas = new Map<string, number>();
+  let total = 0;
+  for (const file of typeof files === "string" ? [files] : files) {
+    const p = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
+    total += p.endTime - p.startTime;
+    addProfile(p, self, incl, areas);
+  }
+  return { totalMs: total / 1000, self: top(self, total, n), inclusive: top(incl, total, n), areas: top(areas, total, n) };
+}
+
+function addProfile(p: CpuProfile, self: Map<string, number>, incl: Map<string, number>, areas: Map<string, number>): void {
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of p.nodes) {
     byId.set(node.id, node);
     for (const c of node.children ?? []) parent.set(c, node.id);
   }
-  const self = new Map<string, number>();
-  const incl = new Map<string, number>();
-  const areas = new Map<string, number>();
-  const total = p.endTime - p.startTime;
   for (let i = 0; i < p.samples.length; i++) {
     const dt = p.timeDeltas[i + 1] ?? 0; // the interval until the next sample belongs to this one
     const node = byId.get(p.samples[i]!)!;
@@ -103,14 +115,13 @@ export async function summariseProfile(file: string, n = 20): Promise<ProfileSum
       incl.set(key, (incl.get(key) ?? 0) + dt);
     }
   }
-  return { totalMs: total / 1000, self: top(self, total, n), inclusive: top(incl, total, n), areas: top(areas, total, n) };
 }
 
-export function profileMarkdown(s: ProfileSummary): string {
+export function profileMarkdown(s: ProfileSummary, what = "Main-thread profile"): string {
   const table = (title: string, rows: Row[]): string =>
     [`| ${title} | ms | % |`, "|---|---:|---:|", ...rows.map((r) => `| \`${r.key.replace(/\|/g, "\\|")}\` | ${r.ms.toFixed(0)} | ${r.pct.toFixed(1)} |`)].join("\n");
   return [
-    `Main-thread profile length: ${(s.totalMs / 1000).toFixed(2)} s.`,
+    `${what} length: ${(s.totalMs / 1000).toFixed(2)} s.`,
     "",
     "**Self time by area**",
     "",

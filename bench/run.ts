@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,7 +48,7 @@ function machine(): Record<string, string> {
     "CPU": model,
     "node": process.version,
     "kernel": `${os.type()} ${os.release()} ${os.arch()}`,
-    "zlib zstd (createZstdDecompress)": "createZstdDecompress" in zlib ? "yes" : "no (layerlint uses fzstd)",
+    "zlib zstd (createZstdDecompress)": "createZstdDecompress" in zlib ? "yes" : "no (layerlint decodes zstd with libzstd as WebAssembly, in layer workers)",
     "load average at start": os.loadavg().map((x) => x.toFixed(2)).join(" "),
   };
 }
@@ -159,11 +159,19 @@ async function main(): Promise<void> {
   ] as const) {
     log(`profiling ${name}`);
     try {
-      const s = await measure(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-name=${name}.cpuprofile`, ...scan(input)], { cwd: img.root });
-      const sum = await summariseProfile(path.join(profDir, `${name}.cpuprofile`), 20);
+      // One file per thread (no --cpu-prof-name: worker threads would overwrite it).
+      const dir = path.join(profDir, name);
+      const s = await measure(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...scan(input)], { cwd: img.root });
+      const files = (await readdir(dir)).filter((f) => f.endsWith(".cpuprofile")).map((f) => path.join(dir, f));
+      const isMain = (f: string) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f);
+      const workers = files.filter((f) => !isMain(f));
+      let text = profileMarkdown(await summariseProfile(files.filter(isMain), 20));
+      if (workers.length > 0) {
+        text += `\n\n#### Layer worker threads (${workers.length}, summed)\n\n` + profileMarkdown(await summariseProfile(workers, 15), "Summed worker profile");
+      }
       profiles.push({
         title: `${name} (${input.replace(img.root, "$CACHE")}), ${s.wallS.toFixed(2)} s wall under the profiler, ${s.cpuS.toFixed(2)} s CPU`,
-        text: profileMarkdown(sum),
+        text,
       });
     } catch (e) {
       profiles.push({ title: name, text: `profile failed: ${(e as Error).message}` });
@@ -295,9 +303,9 @@ async function results(
     );
   }
   L.push("");
-  L.push("## CPU profiles (`node --cpu-prof`, main thread)", "");
+  L.push("## CPU profiles (`node --cpu-prof`, main thread and layer workers)", "");
   L.push(
-    "zlib inflates on the libuv thread pool, so inflate time is not in these main-thread profiles: it appears as `(idle)`/`(program)` while the main thread waits for chunks. fzstd runs on the main thread and does appear.",
+    "zlib inflates on the libuv thread pool, so inflate time is not in these profiles: it appears as `(idle)`/`(program)` while the main thread waits for chunks. zstd layers are verified and decoded (libzstd as WebAssembly, the `wasm-function[…]` rows) in layer worker threads, summed in their own table.",
     "",
   );
   for (const p of profiles) L.push(`### ${p.title}`, "", p.text, "");

@@ -20,8 +20,8 @@ describe("memory stays flat on a 1 GiB layer", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("scans with peak RSS under 300 MB", () => {
-    const r = spawnSync(process.execPath, [`${repoRoot}test/helpers/rss-child.mjs`, `oci:${dir}`], { encoding: "utf8" });
+  it.each(["never", "always"])("scans with peak RSS under 300 MB (layer workers: %s)", (mode) => {
+    const r = spawnSync(process.execPath, [`${repoRoot}test/helpers/rss-child.mjs`, `oci:${dir}`, mode], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout) as { maxRssKiB: number; uncompressed: number; files: number };

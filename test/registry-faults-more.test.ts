@@ -371,7 +371,7 @@ describe("registry faults (scripted proxy, token auth)", () => {
 });
 
 describe("AbortSignal during a registry download", () => {
-  it("rejects promptly with ABORTED mid-blob and leaves no socket or file handle open", async () => {
+  it.each(["never", "always"] as const)("rejects promptly with ABORTED mid-blob and leaves no socket or file handle open (layer workers: %s)", async (layerWorkers) => {
     const openFds = async () => (await readdir("/proc/self/fd")).length;
     await new Promise((r) => setTimeout(r, 300));
     const before = await openFds();
@@ -387,7 +387,7 @@ describe("AbortSignal during a registry download", () => {
       }
     }, 20);
     try {
-      const err = await scan(`${proxy.host}/demo:latest`, { registry: slow, signal: ac.signal }).then(
+      const err = await scan(`${proxy.host}/demo:latest`, { registry: slow, signal: ac.signal, layerWorkers }).then(
         () => new Error("scan succeeded"),
         (x: unknown) => x,
       );

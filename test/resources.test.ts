@@ -22,10 +22,10 @@ describe("AbortSignal", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("rejects promptly with ABORTED when aborted mid-layer, and closes every file handle", async () => {
+  it.each(["never", "always"] as const)("rejects promptly with ABORTED when aborted mid-layer, and closes every file handle (layer workers: %s)", async (layerWorkers) => {
     // Baseline: the whole scan, to compare the abort's latency with.
     const t0 = performance.now();
-    await scan(`oci:${dir}/img`, { concurrency: 1 });
+    await scan(`oci:${dir}/img`, { concurrency: 1, layerWorkers });
     const full = performance.now() - t0;
     await settle(200);
     const before = await openFds();
@@ -46,7 +46,7 @@ describe("AbortSignal", () => {
       },
       finish: () => [],
     };
-    const err = await scan(`oci:${dir}/img`, { concurrency: 1, signal: ac.signal, analyzers: [aborter] }).then(
+    const err = await scan(`oci:${dir}/img`, { concurrency: 1, layerWorkers, signal: ac.signal, analyzers: [aborter] }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -29,11 +29,12 @@ export const zstdImplementation: "node" | "wasm" = nodeZstd ? "node" : "wasm";
 /**
  * Decompresses `src` after sniffing its first bytes. Errors from the
  * decompressor become DECOMPRESS_FAILED; errors from `src` (digest checks)
- * pass through unchanged.
+ * pass through unchanged. `borrow`: see zstdDecompress.
  */
 export async function* decompress(
   src: AsyncIterable<Uint8Array>,
   onKind?: (k: Compression) => void,
+  borrow = false,
 ): AsyncGenerator<Uint8Array> {
   const it = src[Symbol.asyncIterator]();
   const headParts: Uint8Array[] = [];
@@ -65,7 +66,7 @@ export async function* decompress(
     return;
   }
   if (kind === "zstd" && !nodeZstd) {
-    yield* zstdDecompress(all());
+    yield* zstdDecompress(all(), borrow);
     return;
   }
   const decoder = kind === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK }) : nodeZstd!({ chunkSize: CHUNK });

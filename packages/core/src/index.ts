@@ -16,7 +16,7 @@ export type {
 } from "./types.js";
 export type { LayerIndex } from "./layer-index.js";
 export { openSource, type OpenSourceOptions } from "./sources/open-source.js";
-export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptions, type LayerSummary, type ProgressEvent } from "./load-image.js";
+export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 export type { FileIndex } from "./file-index.js";
 export { walkLayer, type WantsContent } from "./walk-layer.js";

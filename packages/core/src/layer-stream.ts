@@ -82,17 +82,19 @@ export interface OpenedLayer {
  * uncompressed and its digest is its diff_id, hashing it twice is skipped.
  * `verifyDigest: false` is for docker save layers, whose descriptor digest
  * is synthesised from the diff_id: their size and diff_id are still checked.
+ * `borrow: true` lets chunks be valid only until the next one is requested
+ * (no copy out of the zstd decoder; see zstdDecompress for when it is safe).
  */
 export function openLayer(
   blob: AsyncIterable<Uint8Array>,
   desc: Pick<Descriptor, "digest" | "size">,
   diffId: string,
-  opts: { verifyDigest?: boolean } = {},
+  opts: { verifyDigest?: boolean; borrow?: boolean } = {},
 ): OpenedLayer {
   let kind: Compression | undefined;
   const checkDigest = opts.verifyDigest ?? true;
   const verified = verifyBlob(blob, desc, "layer", checkDigest);
-  const plain = decompress(verified, (k) => (kind = k));
+  const plain = decompress(verified, (k) => (kind = k), opts.borrow);
   const chunks = verifyDiffId(plain, diffId, desc.digest, () => checkDigest && kind === "none" && desc.digest === diffId);
   return { chunks, compression: () => kind };
 }

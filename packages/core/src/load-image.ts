@@ -5,13 +5,15 @@ import type { LayerIndex } from "./layer-index.js";
 import { LayerlintError, shortDigest } from "./errors.js";
 import { isLayerType } from "./media-types.js";
 import { openLayer, verifyBlob } from "./layer-stream.js";
-import type { Compression } from "./compression.js";
+import { zstdImplementation, type Compression } from "./compression.js";
 import { walkLayer, type ContentScan, type WantsContent } from "./walk-layer.js";
 import { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 import { layerCreatedBy } from "./history.js";
 import { formatPlatform } from "./platform.js";
 import { redactText } from "./redact-text.js";
 import { SYNTHESIZED_DIGEST } from "./sources/docker-archive-source.js";
+import { LayerWorkers, layerWorkersAvailable } from "./worker/layer-workers.js";
+import { openLayerInWorker } from "./worker/open-layer-in-worker.js";
 
 export interface LayerSummary {
   index: number;
@@ -40,7 +42,21 @@ export interface LoadOptions {
   wantsContent?: WantsContent | undefined;
   /** Bytes handed over as they stream and not retained (Analyzer.onContent). */
   scanContent?: ContentScan | undefined;
+  /**
+   * Where layers are verified and decompressed. "auto" (the default): zstd
+   * layers of at least 4 MiB go to worker threads when zstd decodes as
+   * WebAssembly (Node 20), so decoding and hashing overlap with the tar walk
+   * on another core; everything else stays on this thread, where zlib
+   * already inflates on the libuv pool (on 2 cores, moving gzip layers to
+   * workers measured slower: bench/NOTES.md). "always" and "never" force it.
+   */
+  layerWorkers?: LayerWorkersMode | undefined;
 }
+
+export type LayerWorkersMode = "auto" | "always" | "never";
+
+/** Stored size from which "auto" hands a layer to a worker. */
+const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 export interface LoadedImage {
   source: ImageSource;
@@ -71,12 +87,14 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
+  const inWorker = workerPolicy(opts.layerWorkers);
+  const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
   const results = await Promise.all(
     manifest.layers.map((desc, i) =>
       limit(async () => {
         stop.signal.throwIfAborted();
         opts.onProgress?.({ type: "layer-start", index: i, total, digest: desc.digest, size: desc.size });
-        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts);
+        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, inWorker(desc) ? workers : undefined);
         done++;
         opts.onProgress?.({ type: "layer-done", index: i, total, digest: desc.digest, size: desc.size, done });
         return r;
@@ -89,7 +107,10 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
       if (opts.signal?.aborted) throw new LayerlintError("ABORTED", "scan aborted", { cause: e });
       throw e;
     })
-    .finally(() => opts.signal?.removeEventListener("abort", onAbort));
+    .finally(async () => {
+      opts.signal?.removeEventListener("abort", onAbort);
+      await workers?.close();
+    });
   const layerIndexes = results.map((r) => r.index);
   const layers: LayerSummary[] = results.map((r, i) => ({
     index: i,
@@ -120,6 +141,7 @@ async function readLayer(
   diffId: string,
   index: number,
   opts: LoadOptions,
+  workers: LayerWorkers | undefined,
 ): Promise<{ index: LayerIndex; compression: Compression }> {
   if (!isLayerType(desc.mediaType)) {
     throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `layer ${index}: unsupported media type "${desc.mediaType}"`);
@@ -131,7 +153,9 @@ async function readLayer(
   // Errors still reach the reader through the async iterator.
   blob.on("error", ignore);
   try {
-    const layer = openLayer(blob, desc, diffId, { verifyDigest });
+    const layer = workers
+      ? openLayerInWorker(workers, blob, desc, diffId, { verifyDigest })
+      : openLayer(blob, desc, diffId, { verifyDigest });
     const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent);
     return { index: walked, compression: layer.compression() ?? "none" };
   } catch (e) {
@@ -142,6 +166,18 @@ async function readLayer(
 }
 
 function ignore(): void {}
+
+function workerPolicy(mode: LayerWorkersMode = "auto"): (desc: Descriptor) => boolean {
+  if (mode === "never") return () => false;
+  if (!layerWorkersAvailable) {
+    if (mode === "always") throw new Error("layer workers unavailable: the compiled worker script is missing");
+    return () => false;
+  }
+  if (mode === "always") return () => true;
+  // By media type: a mislabelled layer only runs on the other thread, decoded by its magic bytes all the same.
+  if (zstdImplementation !== "wasm") return () => false;
+  return (desc) => desc.size >= WORKER_MIN_BYTES && desc.mediaType.includes("zstd");
+}
 
 /**
  * Checks the signal between chunks: once the stored blob is read (a small

@@ -6,7 +6,7 @@ import { readOsRelease, osReleaseWants } from "./analyzers/os-release.js";
 import { classifyBase } from "./analyzers/base-class.js";
 import { openSource } from "./sources/open-source.js";
 import type { ContentScan } from "./walk-layer.js";
-import { imageSizes, loadImage, reportedLayers, type LoadedImage, type ProgressEvent } from "./load-image.js";
+import { imageSizes, loadImage, reportedLayers, type LayerWorkersMode, type LoadedImage, type ProgressEvent } from "./load-image.js";
 import { parsePlatform } from "./platform.js";
 import { severityRank, SEVERITIES, type Finding } from "./finding.js";
 import type { Limits } from "./limits.js";
@@ -21,6 +21,8 @@ export interface ScanOptions {
   onProgress?: ((e: ProgressEvent) => void) | undefined;
   /** Layers read at once (default: the core count). */
   concurrency?: number | undefined;
+  /** Where layers are verified and decompressed (LoadOptions.layerWorkers); default "auto". */
+  layerWorkers?: LayerWorkersMode | undefined;
   limits?: Partial<Limits> | undefined;
   /** Replace the analyzer set (default: all of them). */
   analyzers?: readonly Analyzer[] | undefined;
@@ -42,6 +44,7 @@ export async function scan(input: string, options: ScanOptions = {}): Promise<Re
     const states = analyzers.map((a) => a.createState?.());
     const image = await loadImage(source, {
       concurrency: options.concurrency,
+      layerWorkers: options.layerWorkers,
       signal: options.signal,
       onProgress: options.onProgress,
       wantsContent: retainedWants(analyzers),

@@ -95,8 +95,12 @@ class WasmZstdDecoder {
     }
   }
 
-  /** Decodes `chunk`, yielding each piece of output as a copy, one at a time (so the consumer sets the pace). */
-  *decode(chunk: Uint8Array): Generator<Buffer> {
+  /**
+   * Decodes `chunk`, one piece of output at a time (so the consumer sets the
+   * pace). Each piece is a view of wasm memory, valid only until the next
+   * is requested and only while no other decoder in this thread runs.
+   */
+  *decode(chunk: Uint8Array): Generator<Uint8Array> {
     for (let off = 0; off < chunk.length; off += IN_CAPACITY) {
       yield* this.feed(chunk.subarray(off, off + IN_CAPACITY));
     }
@@ -115,7 +119,7 @@ class WasmZstdDecoder {
     for (const p of [this.inBuf, this.outBuf, this.inStruct, this.outStruct]) if (p) ex.free(p);
   }
 
-  private *feed(piece: Uint8Array): Generator<Buffer> {
+  private *feed(piece: Uint8Array): Generator<Uint8Array> {
     const ex = this.ex;
     // Memory may grow on any call into wasm, which replaces memory.buffer: take fresh views each time.
     new Uint8Array(ex.memory.buffer).set(piece, this.inBuf);
@@ -137,7 +141,7 @@ class WasmZstdDecoder {
       view = new DataView(ex.memory.buffer);
       const produced = view.getUint32(this.outStruct + 8, true);
       const consumed = view.getUint32(this.inStruct + 8, true);
-      if (produced > 0) yield Buffer.from(new Uint8Array(ex.memory.buffer, this.outBuf, produced));
+      if (produced > 0) yield new Uint8Array(ex.memory.buffer, this.outBuf, produced);
       // Done with this piece once it is consumed and the decoder did not fill
       // the output (a full output buffer may mean more is waiting inside).
       if (consumed >= piece.length && produced < OUT_CAPACITY) return;
@@ -150,11 +154,19 @@ class WasmZstdDecoder {
  * included). Errors of `src` pass through; decoding errors are
  * DECOMPRESS_FAILED. Output is produced only as fast as it is consumed, so
  * a highly compressed layer never piles up in memory.
+ *
+ * Each chunk is a copy, unless `borrow` is set: then it is a view of the
+ * decoder's buffer, valid until the next chunk is requested. Borrow only
+ * where this is the one decoder in the thread (a layer worker): another
+ * decoder growing the shared wasm memory between two awaits would detach
+ * the view.
  */
-export async function* zstdDecompress(src: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+export async function* zstdDecompress(src: AsyncIterable<Uint8Array>, borrow = false): AsyncGenerator<Uint8Array> {
   const decoder = new WasmZstdDecoder(await zstdExports());
   try {
-    for await (const chunk of src) yield* decoder.decode(chunk);
+    for await (const chunk of src) {
+      for (const out of decoder.decode(chunk)) yield borrow ? out : Buffer.from(out);
+    }
     decoder.finish();
   } finally {
     decoder.free();

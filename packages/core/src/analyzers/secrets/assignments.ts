@@ -5,7 +5,7 @@
  * or `TOKEN = os.environ[...]` are not secrets.
  */
 import { redact } from "./redact.js";
-import type { SecretMatch } from "./secret-rules.js";
+import { literalsPattern, type SecretMatch } from "./secret-rules.js";
 import { isLiteralSecret, isSecretKeyName, keyWords, unquote } from "./secret-keys.js";
 
 /**
@@ -27,8 +27,8 @@ const COMMENT: Record<AssignmentStyle, RegExp> = {
   yaml: /\s+#.*$/,
 };
 
-/** Lower-case keywords: a file without any of them has no secret-named key. */
-const KEY_KEYWORDS = ["pass", "pwd", "secret", "token", "key", "credential"];
+/** A file without any of these (in any case) has no secret-named key. */
+const KEY_KEYWORDS = literalsPattern(["pass", "pwd", "secret", "token", "key", "credential"], "i");
 
 function cleanValue(raw: string, style: AssignmentStyle): string {
   const t = raw.trim();
@@ -42,8 +42,7 @@ function cleanValue(raw: string, style: AssignmentStyle): string {
 }
 
 export function findAssignments(text: string, style: AssignmentStyle): SecretMatch[] {
-  const lower = text.toLowerCase();
-  if (!KEY_KEYWORDS.some((k) => lower.includes(k))) return [];
+  if (!KEY_KEYWORDS.test(text)) return [];
   const out: SecretMatch[] = [];
   const re = LINE[style];
   let start = 0;

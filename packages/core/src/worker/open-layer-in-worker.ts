@@ -1,0 +1,115 @@
+import type { Worker } from "node:worker_threads";
+import type { Descriptor } from "../types.js";
+import type { Compression } from "../compression.js";
+import type { OpenedLayer } from "../layer-stream.js";
+import { LayerlintError } from "../errors.js";
+import { Credit, Mailbox } from "./mailbox.js";
+import { BUFFER_BYTES, INPUT_WINDOW, type FromWorker, type ToWorker } from "./protocol.js";
+import type { LayerWorkers } from "./layer-workers.js";
+
+type Event = FromWorker | { t: "failed"; error: unknown };
+
+/**
+ * openLayer with the verifying and decompressing done by a worker thread:
+ * same checks, same LayerlintErrors, EOF only after every check passed;
+ * this thread is left the tar walk.
+ *
+ * The stored bytes are packed into 1 MiB buffers (one copy, which also
+ * gathers small network reads) and transferred; uncompressed bytes come
+ * back the same way. Each chunk yielded is valid until the next one is
+ * requested: its buffer then goes back to the worker for reuse. The tar
+ * walker copies whatever it keeps.
+ */
+export function openLayerInWorker(
+  workers: LayerWorkers,
+  blob: AsyncIterable<Uint8Array>,
+  desc: Pick<Descriptor, "digest" | "size">,
+  diffId: string,
+  opts: { verifyDigest?: boolean } = {},
+): OpenedLayer {
+  let kind: Compression | undefined;
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    const worker = workers.acquire();
+    const events = new Mailbox<Event>();
+    const inCredit = new Credit(INPUT_WINDOW);
+    const spare: ArrayBuffer[] = [];
+    let finished = false;
+    const onMessage = (m: FromWorker) => {
+      if (m.t === "ack") {
+        if (m.buf) spare.push(m.buf);
+        inCredit.refund(m.bytes);
+      } else {
+        events.put(m);
+      }
+    };
+    const onError = (error: unknown) => events.put({ t: "failed", error });
+    const onExit = (code: number) =>
+      events.put({ t: "failed", error: new Error(`layer worker stopped unexpectedly (exit code ${code})`) });
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+    const post = (m: ToWorker, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
+    post({ t: "start", digest: desc.digest, size: desc.size, diffId, verifyDigest: opts.verifyDigest ?? true });
+
+    const feeding = (async () => {
+      let buf = new Uint8Array(0);
+      let fill = 0;
+      const ship = async () => {
+        inCredit.spend(fill);
+        post({ t: "in", buf: buf.buffer as ArrayBuffer, len: fill }, [buf.buffer as ArrayBuffer]);
+        buf = new Uint8Array(0);
+        fill = 0;
+        await inCredit.ready();
+      };
+      try {
+        for await (const chunk of blob) {
+          if (finished) return;
+          for (let off = 0; off < chunk.length; ) {
+            if (buf.length === 0) buf = new Uint8Array(spare.pop() ?? new ArrayBuffer(BUFFER_BYTES));
+            const n = Math.min(chunk.length - off, BUFFER_BYTES - fill);
+            buf.set(chunk.subarray(off, off + n), fill);
+            fill += n;
+            off += n;
+            if (fill === BUFFER_BYTES) await ship();
+            if (finished) return;
+          }
+        }
+        if (fill > 0) await ship();
+        if (!finished) post({ t: "in-end" });
+      } catch (error) {
+        // The source failed (network, abort, a file gone): that is the layer's error.
+        events.put({ t: "failed", error });
+      }
+    })();
+
+    let clean = false;
+    try {
+      for (;;) {
+        const m = await events.take();
+        if (m.t === "out") {
+          yield new Uint8Array(m.buf, 0, m.len);
+          post({ t: "back", buf: m.buf }, [m.buf]);
+        } else if (m.t === "end") {
+          kind = m.compression;
+          clean = true;
+          return;
+        } else if (m.t === "error") {
+          throw m.code ? new LayerlintError(m.code, m.message) : new Error(m.message);
+        } else if (m.t === "failed") {
+          throw m.error;
+        }
+      }
+    } finally {
+      finished = true;
+      inCredit.close();
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+      if (clean) workers.release(worker);
+      else void workers.discard(worker);
+      // Not awaited: a stalled source ends when the caller destroys it.
+      void feeding;
+    }
+  }
+  return { chunks: chunks(), compression: () => kind };
+}
