@@ -6,7 +6,7 @@ import { zstdDecompress } from "./zstd-wasm.js";
 export type Compression = "gzip" | "zstd" | "none";
 
 /** 256 KiB output chunks: 586 MB/s against 226 MB/s at zlib's 16 KiB default (DEPENDENCIES.md). */
-const CHUNK = 256 * 1024;
+export const CHUNK = 256 * 1024;
 
 /**
  * Tells gzip, zstd and plain tar apart by magic bytes, never by media type
@@ -65,15 +65,16 @@ export async function* decompress(
     yield* all();
     return;
   }
+  const input = all();
   if (kind === "zstd" && !nodeZstd) {
-    yield* zstdDecompress(all(), borrow);
+    yield* zstdDecompress(input, borrow);
     return;
   }
   const decoder = kind === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK }) : nodeZstd!({ chunkSize: CHUNK });
-  const input = Readable.from(all(), { objectMode: false, highWaterMark: CHUNK });
+  const stream = Readable.from(input, { objectMode: false, highWaterMark: CHUNK });
   let srcError: unknown;
-  input.on("error", (e) => (srcError = e));
-  const out = pipeline(input, decoder, () => {});
+  stream.on("error", (e) => (srcError = e));
+  const out = pipeline(stream, decoder, () => {});
   try {
     for await (const chunk of out) yield chunk as Uint8Array;
   } catch (e) {
@@ -81,7 +82,36 @@ export async function* decompress(
     if (e instanceof LayerlintError) throw e;
     throw new LayerlintError("DECOMPRESS_FAILED", `${kind}: ${(e as Error).message}`);
   } finally {
-    input.destroy();
+    stream.destroy();
   }
   if (srcError) throw srcError;
+}
+
+/**
+ * Passes chunks of at least `min` bytes through as they are and packs
+ * smaller ones together (one copy) until `min` is reached or the input ends.
+ */
+export async function* gather(src: AsyncIterable<Uint8Array>, min: number): AsyncGenerator<Uint8Array> {
+  let buf: Uint8Array | undefined;
+  let fill = 0;
+  for await (const chunk of src) {
+    if (fill === 0 && chunk.length >= min) {
+      yield chunk;
+      continue;
+    }
+    buf ??= new Uint8Array(min);
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, min - fill);
+      buf.set(chunk.subarray(off, off + n), fill);
+      fill += n;
+      off += n;
+      if (fill === min) {
+        yield buf;
+        buf = new Uint8Array(min);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield buf!.subarray(0, fill);
 }

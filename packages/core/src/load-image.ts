@@ -34,7 +34,11 @@ export type ProgressEvent =
   | { type: "layer-done"; index: number; total: number; digest: string; size: number; done: number };
 
 export interface LoadOptions {
-  /** Layers read at once; defaults to the core count (Node inflates on the libuv pool). */
+  /**
+   * Layers read at once. Default: the core count (Node inflates on the libuv
+   * pool), plus one for a registry, whose downloads also wait on the network
+   * (measured 10% faster on 2 cores: bench/NOTES.md).
+   */
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
@@ -46,9 +50,9 @@ export interface LoadOptions {
    * Where layers are verified and decompressed. "auto" (the default): zstd
    * layers of at least 4 MiB go to worker threads when zstd decodes as
    * WebAssembly (Node 20), so decoding and hashing overlap with the tar walk
-   * on another core; everything else stays on this thread, where zlib
-   * already inflates on the libuv pool (on 2 cores, moving gzip layers to
-   * workers measured slower: bench/NOTES.md). "always" and "never" force it.
+   * on another core. Other layers stay on this thread, where zlib already
+   * inflates on the libuv pool and workers measured no faster, with more
+   * memory (bench/NOTES.md). "always" and "never" force the choice.
    */
   layerWorkers?: LayerWorkersMode | undefined;
 }
@@ -77,7 +81,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   const manifest = await source.manifest();
   const config = await source.config();
   const createdBy = layerCreatedBy(config);
-  const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism()));
+  const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism() + (source.kind === "registry" ? 1 : 0)));
   const total = manifest.layers.length;
   let done = 0;
   // Stops every in-flight layer when the caller aborts or when one layer fails,
