@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { LayerlintError, scan, type RegistryOptions, type Report } from "../packages/core/dist/index.js";
+import { LayerlintError, scan, type LayerWorkersMode, type RegistryOptions, type Report } from "../packages/core/dist/index.js";
 import { checkRemoteUrl } from "../packages/core/src/registry/ssrf.js";
 import { fixturesOut, runCli } from "./helpers/cli.js";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
@@ -48,9 +48,12 @@ const fast: RegistryOptions = {
   retry: { baseDelayMs: 20, maxDelayMs: 200, maxRetryAfterMs: 1_000 },
 };
 
+/** Where layers are decoded (the fixtures' layers are small, so "auto" keeps them on the scan thread). */
+let layerWorkers: LayerWorkersMode = "auto";
+
 /** The report as JSON with the proxy's host put back to the registry's, so a clean run compares byte for byte. */
 async function report(host: string, repo: string, opts: RegistryOptions = fast): Promise<string> {
-  const r: Report = await scan(`${host}/${repo}`, { registry: opts });
+  const r: Report = await scan(`${host}/${repo}`, { registry: opts, layerWorkers });
   return JSON.stringify(r).replaceAll(host, reg.host);
 }
 
@@ -71,7 +74,7 @@ async function failing(repo: string, plan: ScriptedProxy["plan"], opts: Registry
   proxy.plan = plan;
   const t0 = performance.now();
   try {
-    const e = await scan(`${proxy.host}/${repo}`, { registry: opts }).then(
+    const e = await scan(`${proxy.host}/${repo}`, { registry: opts, layerWorkers }).then(
       () => new Error("scan succeeded"),
       (x: unknown) => x,
     );
@@ -165,6 +168,19 @@ describe("registry faults (scripted proxy, token auth)", () => {
   it(`a truncated body with the right Content-Length, random byte (seed ${SEED + 1}): resumed, identical output`, async () => {
     const rand = prng(SEED + 1);
     for (const repo of ["demo:latest", "mixed:v1"]) await cutEveryBlobOnce(repo, "truncate", rand, 1);
+  });
+
+  it(`the same resets and truncations with every layer decoded in a worker thread (seed ${SEED + 2}): identical output`, async () => {
+    const rand = prng(SEED + 2);
+    layerWorkers = "always";
+    try {
+      for (const repo of ["demo:latest", "mixed:v1"]) {
+        await cutEveryBlobOnce(repo, "reset", rand, 0);
+        await cutEveryBlobOnce(repo, "truncate", rand, 1);
+      }
+    } finally {
+      layerWorkers = "auto";
+    }
   });
 
   it("a truncated and a reset manifest body: fetched again, identical output", async () => {

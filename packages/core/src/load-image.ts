@@ -34,11 +34,7 @@ export type ProgressEvent =
   | { type: "layer-done"; index: number; total: number; digest: string; size: number; done: number };
 
 export interface LoadOptions {
-  /**
-   * Layers read at once. Default: the core count (Node inflates on the libuv
-   * pool), plus one for a registry, whose downloads also wait on the network
-   * (measured 10% faster on 2 cores: bench/NOTES.md).
-   */
+  /** Layers read at once; defaults to the core count (Node inflates on the libuv pool). */
   concurrency?: number | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((e: ProgressEvent) => void) | undefined;
@@ -47,12 +43,14 @@ export interface LoadOptions {
   /** Bytes handed over as they stream and not retained (Analyzer.onContent). */
   scanContent?: ContentScan | undefined;
   /**
-   * Where layers are verified and decompressed. "auto" (the default): zstd
-   * layers of at least 4 MiB go to worker threads when zstd decodes as
-   * WebAssembly (Node 20), so decoding and hashing overlap with the tar walk
-   * on another core. Other layers stay on this thread, where zlib already
-   * inflates on the libuv pool and workers measured no faster, with more
-   * memory (bench/NOTES.md). "always" and "never" force the choice.
+   * Where layers are verified and decompressed. "auto" (the default), on a
+   * machine with two cores or more: layers of at least 4 MiB go to worker
+   * threads when they come from a registry (this thread also runs the HTTP
+   * client), or when they are zstd and zstd decodes as WebAssembly (Node
+   * 20). Decoding and hashing then overlap with the tar walk on another
+   * core. Local gzip layers stay on this thread, where zlib already inflates
+   * on the libuv pool: workers measured no faster for them, with more memory
+   * (bench/NOTES.md). "always" and "never" force the choice.
    */
   layerWorkers?: LayerWorkersMode | undefined;
 }
@@ -81,7 +79,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   const manifest = await source.manifest();
   const config = await source.config();
   const createdBy = layerCreatedBy(config);
-  const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism() + (source.kind === "registry" ? 1 : 0)));
+  const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism()));
   const total = manifest.layers.length;
   let done = 0;
   // Stops every in-flight layer when the caller aborts or when one layer fails,
@@ -91,7 +89,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
-  const inWorker = workerPolicy(opts.layerWorkers);
+  const inWorker = workerPolicy(opts.layerWorkers, source.kind === "registry");
   const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
   const results = await Promise.all(
     manifest.layers.map((desc, i) =>
@@ -171,13 +169,15 @@ async function readLayer(
 
 function ignore(): void {}
 
-function workerPolicy(mode: LayerWorkersMode = "auto"): (desc: Descriptor) => boolean {
+function workerPolicy(mode: LayerWorkersMode = "auto", remote: boolean): (desc: Descriptor) => boolean {
   if (mode === "never") return () => false;
   if (!layerWorkersAvailable) {
     if (mode === "always") throw new Error("layer workers unavailable: the compiled worker script is missing");
     return () => false;
   }
   if (mode === "always") return () => true;
+  if (availableParallelism() < 2) return () => false;
+  if (remote) return (desc) => desc.size >= WORKER_MIN_BYTES;
   // By media type: a mislabelled layer only runs on the other thread, decoded by its magic bytes all the same.
   if (zstdImplementation !== "wasm") return () => false;
   return (desc) => desc.size >= WORKER_MIN_BYTES && desc.mediaType.includes("zstd");
