@@ -57,7 +57,8 @@ export async function waitForHttp(port: number, timeoutMs = 15_000): Promise<voi
   throw new Error(`nothing answered on 127.0.0.1:${port}`);
 }
 
-export async function startRegistry(auth: RegistryAuth): Promise<RunningRegistry> {
+/** `tls`: serve https with this certificate and key (PEM files). */
+export async function startRegistry(auth: RegistryAuth, opts: { tls?: { certFile: string; keyFile: string } } = {}): Promise<RunningRegistry> {
   const dir = mkdtempSync(join(tmpdir(), "layerlint-registry-"));
   const port = await freePort();
   let authYaml = "";
@@ -79,7 +80,7 @@ storage:
 http:
   addr: 127.0.0.1:${port}
   secret: layerlint-test-secret
-${authYaml}`;
+${opts.tls ? `  tls:\n    certificate: ${opts.tls.certFile}\n    key: ${opts.tls.keyFile}\n` : ""}${authYaml}`;
   writeFileSync(join(dir, "config.yml"), config);
   const child: ChildProcess = spawn("/usr/bin/docker-registry", ["serve", join(dir, "config.yml")], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

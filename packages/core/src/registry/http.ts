@@ -184,7 +184,8 @@ export class RegistryHttp {
   /**
    * `GET /v2/` once per source: picks the scheme and learns the auth
    * challenge. https unless `--plain-http`; loopback hosts fall back to
-   * http when https cannot connect, as docker does (issue 4 §6).
+   * http when https cannot connect, as docker does (issue 4 §6), but not
+   * when a TLS server answers with a certificate we do not trust.
    */
   private ensureReady(signal: AbortSignal | undefined): Promise<void> {
     this.ready ??= this.ping(signal);
@@ -202,7 +203,9 @@ export class RegistryHttp {
         // The https probe of a loopback registry is tried once: failing it only means "try http".
         res = await this.withRetries(() => this.send("GET", new URL("/v2/", base), {}, signal), signal, last ? undefined : 1);
       } catch (e) {
-        if (!last && !signal?.aborted && (e as LayerlintError).code === "NETWORK_ERROR") continue;
+        // A certificate we do not trust means a TLS server is there: say so, rather than try http.
+        const tlsServer = isCertificateError((e as LayerlintError).cause);
+        if (!last && !signal?.aborted && !tlsServer && (e as LayerlintError).code === "NETWORK_ERROR") continue;
         throw e;
       }
       this.base = base;
@@ -315,13 +318,26 @@ export class RegistryHttp {
 }
 
 /** undici's terse errors ("Body Timeout Error", "other side closed") said plainly, with the limit that fired. */
-export function describeNetworkError(e: unknown, timeouts: Timeouts): string {
+function errorCodes(e: unknown): string[] {
   const codes: string[] = [];
   for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === "string") codes.push(code);
     cur = (cur as { cause?: unknown }).cause;
   }
+  return codes;
+}
+
+/**
+ * A TLS server whose certificate this process does not trust (OpenSSL's
+ * verification codes as Node reports them, and a name mismatch).
+ */
+export function isCertificateError(e: unknown): boolean {
+  return errorCodes(e).some((c) => /CERT|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|INVALID_CA/.test(c));
+}
+
+export function describeNetworkError(e: unknown, timeouts: Timeouts): string {
+  const codes = errorCodes(e);
   if (codes.includes("UND_ERR_BODY_TIMEOUT")) return `read timed out: no data for ${timeouts.bodyMs} ms`;
   if (codes.includes("UND_ERR_HEADERS_TIMEOUT")) return `timed out: no response headers within ${timeouts.headersMs} ms`;
   if (codes.includes("UND_ERR_CONNECT_TIMEOUT")) return `connect timed out after ${timeouts.connectMs} ms`;
@@ -329,7 +345,11 @@ export function describeNetworkError(e: unknown, timeouts: Timeouts): string {
   if (codes.includes("ECONNRESET")) return "connection reset by peer";
   const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
   const code = codes[0];
-  return code && !msg.includes(code) ? `${msg} (${code})` : msg;
+  const text = code && !msg.includes(code) ? `${msg} (${code})` : msg;
+  if (isCertificateError(e)) {
+    return `TLS certificate not trusted: ${text}; add its CA with NODE_EXTRA_CA_CERTS, or skip the check with --insecure`;
+  }
+  return text;
 }
 
 function basic(username: string, password: string): string {
