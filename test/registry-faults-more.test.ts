@@ -238,13 +238,12 @@ describe("registry faults (scripted proxy, token auth)", () => {
     const { err, ms, seen } = await failing("demo:latest", (r) => (blobPath(target)(r) ? { kind: "stall", afterBytes: 200 } : undefined), opts);
     expect(err.code).toBe("NETWORK_ERROR");
     expect(err.message).toBe(`${proxy.host}: blob ${target.slice(0, 19)}…: read timed out: no data for 400 ms`);
-    // 3 attempts, each resuming where the last one stopped; load-image then reads the blob once more
-    // (explainLayerError) before reporting, so at most 2 × 3 requests. undici checks the body timeout
-    // about every 0.5 s, so each stall lasts 0.4–1 s.
+    // 3 attempts, each resuming where the last one stopped, and no more: a transport failure is
+    // not re-read to look for a digest mismatch. undici checks the body timeout about every 0.5 s,
+    // so each stall lasts 0.4–1 s.
     const ranges = seen.filter(blobPath(target)).map((r) => r.range ?? "");
-    expect(ranges.slice(0, 3)).toEqual(["", "bytes=200-", "bytes=400-"]);
-    expect(ranges.length).toBeLessThanOrEqual(6);
-    expect(ms).toBeLessThan(8_000);
+    expect(ranges).toEqual(["", "bytes=200-", "bytes=400-"]);
+    expect(ms).toBeLessThan(5_000);
   });
 
   it("redirect loops (self and ping-pong): 'too many redirects' quickly, bounded requests", async () => {

@@ -215,7 +215,10 @@ async function explainLayerError(
 ): Promise<unknown> {
   if (!(e instanceof LayerlintError) || signal?.aborted) return e;
   if (e.code === "DIGEST_MISMATCH" || e.code === "SIZE_MISMATCH" || e.code === "DIFF_ID_MISMATCH") return e;
-  if (verifyDigest) {
+  // Transport failures say nothing about the bytes: reading them again would
+  // only repeat the failure (and its retries).
+  const transport = e.code === "NETWORK_ERROR" || e.code === "REGISTRY_ERROR" || e.code === "AUTH_FAILED" || e.code === "NOT_FOUND";
+  if (verifyDigest && !transport) {
     try {
       const again = await source.openBlob(desc, signal);
       again.on("error", ignore);
