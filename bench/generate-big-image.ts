@@ -19,11 +19,11 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import os from "node:os";
 import path from "node:path";
-import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { buildPlan, contentPieces, makePools, MTIME, PLAN_VERSION, planStats, type LayerPlan } from "./image-plan.js";
 import { END_OF_ARCHIVE, paddingFor, tarHeader } from "./tar-writer.js";
+import { Tap } from "../test/helpers/gzip-layout.js";
 
 export interface Blob {
   digest: string;
@@ -61,17 +61,6 @@ const CHUNK = 256 * 1024;
 
 export function cacheRoot(): string {
   return process.env["LAYERLINT_BENCH_DIR"] ?? path.join(os.tmpdir(), `layerlint-bench-${PLAN_VERSION}`);
-}
-
-/** Hashes and counts the bytes flowing through. */
-class Tap extends Transform {
-  readonly hash = createHash("sha256");
-  bytes = 0;
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    cb(null, chunk);
-  }
 }
 
 interface Target {

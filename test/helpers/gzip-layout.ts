@@ -5,8 +5,8 @@ import { Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 
-/** Hashes and counts the bytes flowing through. */
-class Tap extends Transform {
+/** Hashes and counts the bytes flowing through (also used by the bench generator). */
+export class Tap extends Transform {
   readonly hash = createHash("sha256");
   bytes = 0;
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {

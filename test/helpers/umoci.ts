@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { lstatSync, readdirSync, readlinkSync, type Stats } from "node:fs";
+import type { FileRecord } from "../../packages/core/src/file-record.js";
 
 /** `umoci unpack --image LAYOUT:REF BUNDLE` (root: no --rootless). */
 export function umociUnpack(layout: string, ref: string, bundle: string): Promise<void> {
@@ -71,17 +72,8 @@ export function walkTree(root: string): Map<string, DiskEntry> {
   return out;
 }
 
-/** A record of `layerlint files --format json` (DESIGN.md §3). */
-export interface FilesRecord {
-  path: string;
-  type: "file" | "dir" | "symlink" | "hardlink" | "char" | "block" | "fifo";
-  mode: string;
-  uid: number;
-  gid: number;
-  size: number;
-  link?: string;
-  layer: number;
-}
+/** A record of `layerlint files --format json` (DESIGN.md §3): core's own type. */
+export type FilesRecord = FileRecord;
 
 /**
  * Every disagreement between layerlint's final filesystem and the unpacked

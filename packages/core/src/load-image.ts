@@ -171,7 +171,7 @@ function ignore(): void {}
 
 function workerPolicy(mode: LayerWorkersMode = "auto", remote: boolean): (desc: Descriptor) => boolean {
   if (mode === "never") return () => false;
-  if (!layerWorkersAvailable) {
+  if (!layerWorkersAvailable()) {
     if (mode === "always") throw new Error("layer workers unavailable: the compiled worker script is missing");
     return () => false;
   }

@@ -3,13 +3,17 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
 const SCRIPT = new URL("./layer-worker.js", import.meta.url);
+let available: boolean | undefined;
 
 /**
  * The compiled worker script sits beside this module in dist/. Run from the
  * TypeScript sources (or bundled without it) there is none, and layers are
- * then decoded on the calling thread.
+ * then decoded on the calling thread. Checked once, on the first scan.
  */
-export const layerWorkersAvailable: boolean = SCRIPT.protocol === "file:" && existsSync(fileURLToPath(SCRIPT));
+export function layerWorkersAvailable(): boolean {
+  available ??= SCRIPT.protocol === "file:" && existsSync(fileURLToPath(SCRIPT));
+  return available;
+}
 
 /**
  * Idle layer workers kept for the next layer of the same scan. A worker is
