@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent } from "undici";
 import type { IncomingHttpHeaders } from "node:http";
 import { LayerlintError, isLayerlintError } from "../errors.js";
 import { isLoopbackHost, checkRemoteUrl } from "./ssrf.js";
@@ -6,6 +6,7 @@ import { isRetryableError, isRetryableStatus, parseRetryAfter, retryDelay, sleep
 import { parseChallenges, pickChallenge, type Challenge } from "./auth/challenge.js";
 import { MAX_TOKEN_BODY, TokenCache, oauthForm, parseTokenResponse, tokenQuery, type TokenResponse } from "./auth/token.js";
 import type { Credential } from "./auth/credentials.js";
+import { discardBody, sendRequest, type ResponseBody } from "./response.js";
 
 /** undici time limits per request (README "Registry"). */
 export interface Timeouts {
@@ -38,7 +39,7 @@ export interface RegistryHttpOptions {
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  body: Dispatcher.ResponseData["body"];
+  body: ResponseBody;
   /** Where the response finally came from, after redirects. */
   url: URL;
 }
@@ -72,12 +73,8 @@ export async function readCapped(body: HttpResponse["body"], max: number, what: 
   return Buffer.concat(parts);
 }
 
-async function discard(res: { body: HttpResponse["body"] }): Promise<void> {
-  try {
-    await res.body.dump({ limit: 256 * 1024 });
-  } catch {
-    // the connection is dropped instead; nothing to report
-  }
+function discard(res: { body: HttpResponse["body"] }): Promise<void> {
+  return discardBody(res.body);
 }
 
 /**
@@ -145,19 +142,18 @@ export class RegistryHttp {
     signal: AbortSignal | undefined,
     body?: string,
   ): Promise<HttpResponse> {
-    const res = await request(url, {
+    const res = await sendRequest(url.host === this.host ? this.agent : this.strictAgent, url, {
       method,
       headers: { "user-agent": this.opts.userAgent, ...headers },
       body,
       signal,
-      dispatcher: url.host === this.host ? this.agent : this.strictAgent,
     });
     const warning = header(res.headers, "warning");
     if (warning && /^299\s/.test(warning) && !this.warned.has(warning) && this.opts.onWarning) {
       this.warned.add(warning);
       this.opts.onWarning(`${this.registry}: ${warning.replace(/^299\s+\S+\s+/, "").replace(/^"|"$/g, "")}`);
     }
-    return { status: res.statusCode, headers: res.headers, body: res.body, url };
+    return { status: res.status, headers: res.headers, body: res.body, url };
   }
 
   /** Runs `fn` again on 408/429/5xx and connection resets, with backoff (retry.ts). */

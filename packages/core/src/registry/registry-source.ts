@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import pLimit from "p-limit";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource, Platform } from "../types.js";
 import { LayerlintError, shortDigest } from "../errors.js";
@@ -9,7 +9,8 @@ import { readConfig } from "../sources/read-config.js";
 import type { Limits } from "../limits.js";
 import type { ImageReference } from "../reference/index.js";
 import { RegistryHttp, defaultTimeouts, header, readCapped, type GetInit, type HttpResponse, type Timeouts } from "./http.js";
-import { defaultRetryPolicy, isRetryableError, sleep, type RetryPolicy } from "./retry.js";
+import { defaultRetryPolicy, sleep, type RetryPolicy } from "./retry.js";
+import { BlobReader, isResumable } from "./blob-reader.js";
 import { findCredentials, type Credential } from "./auth/credentials.js";
 import { VERSION } from "../version.js";
 
@@ -256,71 +257,29 @@ export class RegistrySource implements ImageSource {
       release();
       throw e;
     }
-    const stream = Readable.from(this.blobChunks(d, first, signal), { objectMode: false });
+    const p = this.opts.registry?.onProgress;
+    const what = `${this.ref.registry}: blob ${shortDigest(d.digest)}`;
+    p?.({ type: "download-start", digest: d.digest, size: d.size, total: this.layerTotal });
+    const stream = new BlobReader(first, {
+      refetch: (from) => this.http.get(this.path("blobs", d.digest), { rangeFrom: from, signal }),
+      refused: (res) => this.failure(res, `${this.ref.name}: blob ${shortDigest(d.digest)}`),
+      fail: (e) => this.http.networkError(e, what),
+      policy: { ...defaultRetryPolicy, ...this.opts.registry?.retry },
+      what,
+      signal,
+      onBytes: p && ((bytes) => p({ type: "download-progress", digest: d.digest, bytes, size: d.size })),
+      onEnd: () => {
+        this.layersDone++;
+        p?.({ type: "download-done", digest: d.digest, size: d.size, done: this.layersDone, total: this.layerTotal });
+      },
+    });
     stream.once("close", release);
     return stream;
-  }
-
-  /**
-   * The blob's bytes, resumed with `Range: bytes=N-` after a dropped
-   * connection (SPECS §2 "Range / resume"): 206 continues where we were;
-   * a plain 200 restarts, and the bytes already passed on are skipped.
-   * openLayer verifies size and digest downstream.
-   */
-  private async *blobChunks(d: Descriptor, first: HttpResponse, signal?: AbortSignal): AsyncGenerator<Buffer> {
-    const p = this.opts.registry?.onProgress;
-    const policy = { ...defaultRetryPolicy, ...this.opts.registry?.retry };
-    p?.({ type: "download-start", digest: d.digest, size: d.size, total: this.layerTotal });
-    let res: HttpResponse | undefined = first;
-    let offset = 0;
-    for (let resumes = 0; ; ) {
-      let skip = 0;
-      try {
-        if (!res) {
-          res = await this.http.get(this.path("blobs", d.digest), { rangeFrom: offset, signal });
-          if (res.status === 200) skip = offset;
-          else if (res.status === 206) {
-            const start = /^bytes\s+(\d+)-/.exec(header(res.headers, "content-range") ?? "")?.[1];
-            if (Number(start) !== offset) {
-              res.body.destroy();
-              throw new LayerlintError("REGISTRY_ERROR", `${this.ref.registry}: blob ${shortDigest(d.digest)}: resume answered the wrong range`);
-            }
-          } else throw await this.failure(res, `${this.ref.name}: blob ${shortDigest(d.digest)}`);
-        }
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          let c = chunk;
-          if (skip > 0) {
-            const drop = Math.min(skip, c.length);
-            skip -= drop;
-            c = c.subarray(drop);
-            if (c.length === 0) continue;
-          }
-          offset += c.length;
-          p?.({ type: "download-progress", digest: d.digest, bytes: offset, size: d.size });
-          yield c;
-        }
-        break;
-      } catch (e) {
-        res?.body.destroy();
-        res = undefined;
-        if (e instanceof LayerlintError || signal?.aborted || !isResumable(e) || ++resumes >= policy.attempts) {
-          throw this.http.networkError(e, `${this.ref.registry}: blob ${shortDigest(d.digest)}`);
-        }
-        await sleep(Math.min(policy.baseDelayMs * 2 ** (resumes - 1), policy.maxDelayMs), signal);
-      }
-    }
-    this.layersDone++;
-    p?.({ type: "download-done", digest: d.digest, size: d.size, done: this.layersDone, total: this.layerTotal });
   }
 
   async close(): Promise<void> {
     await this.http.close();
   }
-}
-
-/** A body cut off mid-way: worth resuming from the byte reached. */
-function isResumable(e: unknown): boolean {
-  return isRetryableError(e) || (e as { code?: unknown })?.code === "ERR_STREAM_PREMATURE_CLOSE";
 }
 
 function checkSize(bytes: Uint8Array, d: Descriptor, what: string): void {

@@ -56,6 +56,11 @@ export class Credit {
     if (this.outstanding < this.window) this.wake();
   }
 
+  /** Whether the sender may go on now: less than the window outstanding, or closed. */
+  open(): boolean {
+    return this.outstanding < this.window || this.closed;
+  }
+
   /** Resolves once less than the window is outstanding, or once closed. */
   async ready(): Promise<void> {
     while (this.outstanding >= this.window && !this.closed) await new Promise<void>((r) => (this.waiter = r));

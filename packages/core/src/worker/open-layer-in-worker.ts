@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { Worker } from "node:worker_threads";
 import type { Descriptor } from "../types.js";
 import type { Compression } from "../compression.js";
@@ -22,7 +23,7 @@ type Event = FromWorker | { t: "failed"; error: unknown };
  */
 export function openLayerInWorker(
   workers: LayerWorkers,
-  blob: AsyncIterable<Uint8Array>,
+  blob: Readable,
   desc: Pick<Descriptor, "digest" | "size">,
   diffId: string,
   opts: { verifyDigest?: boolean } = {},
@@ -51,36 +52,47 @@ export function openLayerInWorker(
     const post = (m: ToWorker, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
     post({ t: "start", digest: desc.digest, size: desc.size, diffId, verifyDigest: opts.verifyDigest ?? true });
 
-    const feeding = (async () => {
-      let buf = new Uint8Array(0);
-      let fill = 0;
-      const ship = async () => {
-        inCredit.spend(fill);
-        post({ t: "in", buf: buf.buffer as ArrayBuffer, len: fill }, [buf.buffer as ArrayBuffer]);
-        buf = new Uint8Array(0);
-        fill = 0;
-        await inCredit.ready();
-      };
-      try {
-        for await (const chunk of blob) {
-          if (finished) return;
-          for (let off = 0; off < chunk.length; ) {
-            if (buf.length === 0) buf = new Uint8Array(spare.pop() ?? new ArrayBuffer(BUFFER_BYTES));
-            const n = Math.min(chunk.length - off, BUFFER_BYTES - fill);
-            buf.set(chunk.subarray(off, off + n), fill);
-            fill += n;
-            off += n;
-            if (fill === BUFFER_BYTES) await ship();
-            if (finished) return;
-          }
-        }
-        if (fill > 0) await ship();
-        if (!finished) post({ t: "in-end" });
-      } catch (error) {
-        // The source failed (network, abort, a file gone): that is the layer's error.
-        events.put({ t: "failed", error });
+    // The stored bytes, by 'data' events: one copy into the transfer buffer
+    // and no promise per chunk (socket reads are 64 KiB). The stream pauses
+    // while the worker holds a full window.
+    let buf = new Uint8Array(0);
+    let fill = 0;
+    let waiting = false;
+    const ship = () => {
+      inCredit.spend(fill);
+      post({ t: "in", buf: buf.buffer as ArrayBuffer, len: fill }, [buf.buffer as ArrayBuffer]);
+      buf = new Uint8Array(0);
+      fill = 0;
+    };
+    const onData = (chunk: Uint8Array) => {
+      if (finished) return;
+      for (let off = 0; off < chunk.length; ) {
+        if (buf.length === 0) buf = new Uint8Array(spare.pop() ?? new ArrayBuffer(BUFFER_BYTES));
+        const n = Math.min(chunk.length - off, BUFFER_BYTES - fill);
+        buf.set(chunk.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill === BUFFER_BYTES) ship();
       }
-    })();
+      if (!inCredit.open() && !waiting) {
+        waiting = true;
+        blob.pause();
+        void inCredit.ready().then(() => {
+          waiting = false;
+          if (!finished) blob.resume();
+        });
+      }
+    };
+    const onEnd = () => {
+      if (finished) return;
+      if (fill > 0) ship();
+      post({ t: "in-end" });
+    };
+    // The source failed (network, abort, a file gone): that is the layer's error.
+    const onSourceError = (error: unknown) => events.put({ t: "failed", error });
+    blob.on("data", onData);
+    blob.once("end", onEnd);
+    blob.once("error", onSourceError);
 
     let clean = false;
     try {
@@ -107,8 +119,9 @@ export function openLayerInWorker(
       worker.off("exit", onExit);
       if (clean) workers.release(worker);
       else void workers.discard(worker);
-      // Not awaited: a stalled source ends when the caller destroys it.
-      void feeding;
+      blob.off("data", onData);
+      blob.off("end", onEnd);
+      blob.off("error", onSourceError);
     }
   }
   return { chunks: chunks(), compression: () => kind };
