@@ -8,7 +8,7 @@ import type { Dispatcher } from "undici";
  *
  * This is what undici's `request()` gives, without its extra stream layer:
  * measured on 831 MB of blobs from a loopback registry, `request()` and an
- * async iterator cost 1.1–1.3 s of CPU, this and 'data' events 0.9 s
+ * async iterator cost 1.0–1.3 s of CPU, this and 'data' events about 0.95 s
  * (bench/NOTES.md). Destroying the body aborts the request.
  */
 export class ResponseBody extends Readable {

@@ -93,6 +93,8 @@ export function openLayerInWorker(
     blob.on("data", onData);
     blob.once("end", onEnd);
     blob.once("error", onSourceError);
+    // A source that failed before we listened has already sent its 'error'.
+    if (blob.errored) onSourceError(blob.errored);
 
     let clean = false;
     try {
