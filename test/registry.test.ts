@@ -2,7 +2,11 @@
 // fixture scans the same through the registry as from its OCI layout, and
 // `layerlint digest` agrees with skopeo.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixturesOut, runCli } from "./helpers/cli.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cliPath, fixturesOut, parseJsonLines, runCli } from "./helpers/cli.js";
+import { quote, runOnTerminal, terminalLines } from "./helpers/terminal.js";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
 import { pushedFixtures, skopeoDigest, skopeoPush } from "./registry/skopeo.js";
 import { expectSameImage, ok, scanJson } from "./registry/compare.js";
@@ -64,6 +68,34 @@ describe("registry source (anonymous registry)", () => {
     expect(lines[3]).toMatch(/^pulled layer 4\/4 sha256:[0-9a-f]{12} /);
     const q = await runCli(["files", `${reg.host}/layers:v1`, "--format", "json", "--quiet"]);
     expect(q.stderr).toBe("");
+  });
+
+  it("on a terminal: a status line with layers, bytes and rate, erased before each finished layer's line and at the end; stdout gets only the report", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "layerlint-tty-"));
+    try {
+      const out = join(dir, "files.json");
+      const r = await runOnTerminal(`${quote(process.execPath)} ${quote(cliPath)} files ${quote(`${reg.host}/layers:v1`)} --format json > ${quote(out)}`);
+      expect(r.code).toBe(0);
+      // What the terminal shows once every \r and erase is applied: the four layer lines, no status left over.
+      const screen = terminalLines(r.output);
+      expect(screen).toHaveLength(4);
+      screen.forEach((line, i) => expect(line).toMatch(new RegExp(`^pulled layer ${i + 1}/4 sha256:[0-9a-f]{12} \\d`)));
+      // The status line was drawn, and every layer line starts on an erased line.
+      expect(r.output.startsWith("layers 0/4  0 B  0 B/s")).toBe(true);
+      for (const status of r.output.match(/layers \d\/4 [^\r\n]*/g) ?? []) {
+        expect(status).toMatch(/^layers [0-3]\/4 {2}\d+(\.\d)? (B|kB|MB) {2}\d+(\.\d)? (B|kB|MB)\/s$/);
+      }
+      expect(r.output.split("pulled layer").slice(1).length).toBe(4);
+      expect(r.output.match(/\r\x1b\[2Kpulled layer/g)).toHaveLength(4);
+      expect(parseJsonLines(readFileSync(out, "utf8")).length).toBeGreaterThan(0);
+
+      // An error on a terminal starts its own line too.
+      const missing = await runOnTerminal(`${quote(process.execPath)} ${quote(cliPath)} scan ${quote(`${reg.host}/demo:nope`)} > /dev/null`);
+      expect(missing.code).toBe(2);
+      expect(terminalLines(missing.output)).toEqual([expect.stringMatching(/^error: 127\.0\.0\.1:\d+\/demo:nope: manifest: not found/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a missing tag, repository or registry is a one-line error with exit 2", async () => {

@@ -1,6 +1,6 @@
 /** 1234567 → "1.2 MB" (SI, as registries and dive print sizes). */
 export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
+  if (n < 1000) return `${Math.round(n)} B`;
   const units = ["kB", "MB", "GB", "TB"];
   let v = n;
   let u = -1;
