@@ -1,19 +1,20 @@
 import { createHash, type Hash } from "node:crypto";
 import { LayerlintError, shortDigest } from "./errors.js";
+import { DIGEST_HEX_LENGTH } from "./reference/grammar.js";
+import type { Descriptor } from "./types.js";
 
-const algorithms: Record<string, { node: string; hexLength: number }> = {
-  sha256: { node: "sha256", hexLength: 64 },
-  sha512: { node: "sha512", hexLength: 128 },
-};
+/** The hex length of a registered algorithm (named as node:crypto names it), or undefined. */
+function hexLength(alg: string): number | undefined {
+  return Object.hasOwn(DIGEST_HEX_LENGTH, alg) ? DIGEST_HEX_LENGTH[alg] : undefined;
+}
 
 /** A hasher for the algorithm a digest names; unsupported algorithms are an error. */
 export function hasherFor(digest: string): Hash {
   const alg = digest.slice(0, digest.indexOf(":"));
-  const spec = algorithms[alg];
-  if (!spec) {
+  if (hexLength(alg) === undefined) {
     throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `digest ${shortDigest(digest)}: unsupported algorithm "${alg}"`);
   }
-  return createHash(spec.node);
+  return createHash(alg);
 }
 
 export function sha256Digest(bytes: Uint8Array): string {
@@ -33,13 +34,20 @@ export function verifyBytes(bytes: Uint8Array, expected: string, what: string): 
   }
 }
 
+/** A small document read whole: SIZE_MISMATCH unless it has its descriptor's size, then verifyBytes. */
+export function verifyDocument(bytes: Uint8Array, d: Pick<Descriptor, "digest" | "size">, what: string): void {
+  if (bytes.length !== d.size) {
+    throw new LayerlintError("SIZE_MISMATCH", `${what} ${shortDigest(d.digest)} size mismatch: got ${bytes.length} bytes, descriptor declares ${d.size}`);
+  }
+  verifyBytes(bytes, d.digest, what);
+}
+
 /** The hex part of a digest, validated so it can be used as a file name. */
 export function digestHex(digest: string): { algorithm: string; hex: string } {
   const i = digest.indexOf(":");
   const algorithm = digest.slice(0, i);
   const hex = digest.slice(i + 1);
-  const spec = algorithms[algorithm];
-  if (!spec || hex.length !== spec.hexLength || !/^[0-9a-f]+$/.test(hex)) {
+  if (hex.length !== hexLength(algorithm) || !/^[0-9a-f]+$/.test(hex)) {
     throw new LayerlintError("MANIFEST_INVALID", `invalid digest "${digest.slice(0, 80)}"`);
   }
   return { algorithm, hex };

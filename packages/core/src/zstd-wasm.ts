@@ -1,4 +1,4 @@
-import { ZSTDDecoder } from "zstddec/stream";
+import type { ZSTDDecoder } from "zstddec/stream";
 import { LayerlintError } from "./errors.js";
 
 /**
@@ -29,6 +29,8 @@ let exportsPromise: Promise<ZstdExports> | undefined;
 /** Instantiates the module once per thread; zstddec's `_init` hook hands us the instance. */
 function zstdExports(): Promise<ZstdExports> {
   exportsPromise ??= (async () => {
+    // Loaded on first use: scans without zstd layers (and Node with built-in zstd) never need it.
+    const { ZSTDDecoder } = await import("zstddec/stream");
     const decoder = new ZSTDDecoder();
     type Instantiated = Parameters<ZSTDDecoder["_init"]>[0];
     let instance: { exports: unknown } | undefined;

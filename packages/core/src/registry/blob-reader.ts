@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { LayerlintError } from "../errors.js";
 import { header, type HttpResponse } from "./http.js";
-import { isRetryableError, sleep, type RetryPolicy } from "./retry.js";
+import { isRetryableError, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 
 export interface BlobReaderOptions {
   /** GET the blob again from byte `from` (`Range: bytes=N-`). */
@@ -81,8 +81,7 @@ export class BlobReader extends Readable {
       this.destroy(this.o.fail(e));
       return;
     }
-    const { baseDelayMs, maxDelayMs } = this.o.policy;
-    void this.resumeAfter(Math.min(baseDelayMs * 2 ** (this.resumes - 1), maxDelayMs));
+    void this.resumeAfter(retryDelay(this.o.policy, this.resumes));
   }
 
   private async resumeAfter(delayMs: number): Promise<void> {

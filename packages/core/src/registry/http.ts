@@ -2,7 +2,7 @@ import { Agent } from "undici";
 import type { IncomingHttpHeaders } from "node:http";
 import { LayerlintError, isLayerlintError } from "../errors.js";
 import { isLoopbackHost, checkRemoteUrl } from "./ssrf.js";
-import { isRetryableError, isRetryableStatus, parseRetryAfter, retryDelay, sleep, type RetryPolicy } from "./retry.js";
+import { errorCodes, isRetryableError, isRetryableStatus, parseRetryAfter, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 import { parseChallenges, pickChallenge, type Challenge } from "./auth/challenge.js";
 import { MAX_TOKEN_BODY, TokenCache, oauthForm, parseTokenResponse, tokenQuery, type TokenResponse } from "./auth/token.js";
 import type { Credential } from "./auth/credentials.js";
@@ -112,11 +112,6 @@ export class RegistryHttp {
     // --insecure is for the reference's registry only: token realms and
     // redirect targets on other hosts keep certificate checks.
     this.strictAgent = opts.insecure ? agent(true) : this.agent;
-  }
-
-  /** The origin in use once pinged: `https://host` or `http://host`. */
-  get origin(): string | undefined {
-    return this.base?.origin;
   }
 
   async close(): Promise<void> {
@@ -313,17 +308,6 @@ export class RegistryHttp {
   }
 }
 
-/** undici's terse errors ("Body Timeout Error", "other side closed") said plainly, with the limit that fired. */
-function errorCodes(e: unknown): string[] {
-  const codes: string[] = [];
-  for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string") codes.push(code);
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return codes;
-}
-
 /**
  * A TLS server whose certificate this process does not trust (OpenSSL's
  * verification codes as Node reports them, and a name mismatch).
@@ -332,6 +316,7 @@ export function isCertificateError(e: unknown): boolean {
   return errorCodes(e).some((c) => /CERT|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|INVALID_CA/.test(c));
 }
 
+/** undici's terse errors ("Body Timeout Error", "other side closed") said plainly, with the limit that fired. */
 export function describeNetworkError(e: unknown, timeouts: Timeouts): string {
   const codes = errorCodes(e);
   if (codes.includes("UND_ERR_BODY_TIMEOUT")) return `read timed out: no data for ${timeouts.bodyMs} ms`;

@@ -2,14 +2,14 @@ import type { Readable } from "node:stream";
 import pLimit from "p-limit";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource, Platform } from "../types.js";
 import { LayerlintError, shortDigest } from "../errors.js";
-import { sha256Digest, verifyBytes } from "../digest.js";
+import { sha256Digest, verifyBytes, verifyDocument } from "../digest.js";
 import { MediaType } from "../media-types.js";
 import { resolveManifest } from "../resolve-manifest.js";
 import { readConfig } from "../sources/read-config.js";
 import type { Limits } from "../limits.js";
-import type { ImageReference } from "../reference/index.js";
+import { DEFAULT_TAG, type ImageReference } from "../reference/index.js";
 import { RegistryHttp, defaultTimeouts, header, readCapped, type GetInit, type HttpResponse, type Timeouts } from "./http.js";
-import { defaultRetryPolicy, sleep, type RetryPolicy } from "./retry.js";
+import { defaultRetryPolicy, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 import { BlobReader, isResumable } from "./blob-reader.js";
 import { findCredentials, type Credential } from "./auth/credentials.js";
 import { VERSION } from "../version.js";
@@ -68,6 +68,7 @@ export class RegistrySource implements ImageSource {
   /** Normalised: `docker.io/library/nginx:1.25`, `127.0.0.1:5000/demo:latest`, `…@sha256:…` when pinned. */
   readonly reference: string;
   private readonly http: RegistryHttp;
+  private readonly retry: RetryPolicy;
   private readonly slots: ReturnType<typeof pLimit>;
   private readonly openCount = new Map<string, number>();
   private rootP?: Promise<RootDocument>;
@@ -92,10 +93,11 @@ export class RegistrySource implements ImageSource {
     this.slots = pLimit(Math.max(1, r.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY));
     if (r.insecure) r.onWarning?.(`${ref.registry}: TLS certificate verification is disabled (--insecure)`);
     let creds: Promise<Credential | undefined> | undefined;
+    this.retry = { ...defaultRetryPolicy, ...r.retry };
     this.http = new RegistryHttp(ref.registry, ref.host, ref.repository, {
       plainHttp: r.plainHttp ?? false,
       insecure: r.insecure ?? false,
-      retry: { ...defaultRetryPolicy, ...r.retry },
+      retry: this.retry,
       timeouts: { ...defaultTimeouts, ...r.timeouts },
       userAgent: r.userAgent ?? `layerlint/${VERSION}`,
       onWarning: r.onWarning,
@@ -134,7 +136,7 @@ export class RegistrySource implements ImageSource {
    * same attempts and backoff as a blob resume.
    */
   private async fetchWhole(path: string, init: GetInit, what: string, max: number): Promise<{ bytes: Buffer; res: HttpResponse }> {
-    const policy = { ...defaultRetryPolicy, ...this.opts.registry?.retry };
+    const policy = this.retry;
     for (let attempt = 1; ; attempt++) {
       const res = await this.http.get(path, init);
       if (res.status !== 200) throw await this.failure(res, what);
@@ -148,7 +150,7 @@ export class RegistrySource implements ImageSource {
       } catch (e) {
         res.body.destroy();
         if (e instanceof LayerlintError || init.signal?.aborted || !isResumable(e) || attempt >= policy.attempts) throw this.http.networkError(e, what);
-        await sleep(Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs), init.signal);
+        await sleep(retryDelay(policy, attempt), init.signal);
       }
     }
   }
@@ -175,7 +177,7 @@ export class RegistrySource implements ImageSource {
     this.rootP ??= (async () => {
       const ref = this.ref;
       const what = `${this.reference}: manifest`;
-      const { bytes, mediaType } = await this.fetchManifest(ref.digest ?? ref.tag ?? "latest", what);
+      const { bytes, mediaType } = await this.fetchManifest(ref.digest ?? ref.tag ?? DEFAULT_TAG, what);
       if (ref.digest) verifyBytes(bytes, ref.digest, "manifest");
       const digest = ref.digest ?? sha256Digest(bytes);
       const type = mediaType === "application/json" ? "" : mediaType;
@@ -208,8 +210,7 @@ export class RegistrySource implements ImageSource {
     const max = this.opts.limits.maxManifestBytes;
     if (d.size > max) throw new LayerlintError("LIMIT_EXCEEDED", `manifest ${shortDigest(d.digest)} is ${d.size} bytes, over the ${max}-byte limit`);
     const { bytes } = await this.fetchManifest(d.digest, `${this.ref.name}@${shortDigest(d.digest)}: manifest`);
-    checkSize(bytes, d, "manifest");
-    verifyBytes(bytes, d.digest, "manifest");
+    verifyDocument(bytes, d, "manifest");
     return bytes;
   }
 
@@ -221,8 +222,7 @@ export class RegistrySource implements ImageSource {
         throw new LayerlintError("LIMIT_EXCEEDED", `config ${shortDigest(m.config.digest)} is ${m.config.size} bytes, over the ${max}-byte limit`);
       }
       const { bytes } = await this.fetchWhole(this.path("blobs", m.config.digest), { signal: this.opts.signal }, `${this.ref.name}: config ${shortDigest(m.config.digest)}`, max);
-      checkSize(bytes, m.config, "config");
-      verifyBytes(bytes, m.config.digest, "config");
+      verifyDocument(bytes, m.config, "config");
       return readConfig(bytes, m.config, m);
     })();
     return this.configP;
@@ -264,7 +264,7 @@ export class RegistrySource implements ImageSource {
       refetch: (from) => this.http.get(this.path("blobs", d.digest), { rangeFrom: from, signal }),
       refused: (res) => this.failure(res, `${this.ref.name}: blob ${shortDigest(d.digest)}`),
       fail: (e) => this.http.networkError(e, what),
-      policy: { ...defaultRetryPolicy, ...this.opts.registry?.retry },
+      policy: this.retry,
       what,
       signal,
       onBytes: p && ((bytes) => p({ type: "download-progress", digest: d.digest, bytes, size: d.size })),
@@ -279,11 +279,5 @@ export class RegistrySource implements ImageSource {
 
   async close(): Promise<void> {
     await this.http.close();
-  }
-}
-
-function checkSize(bytes: Uint8Array, d: Descriptor, what: string): void {
-  if (bytes.length !== d.size) {
-    throw new LayerlintError("SIZE_MISMATCH", `${what} ${shortDigest(d.digest)} size mismatch: got ${bytes.length} bytes, descriptor declares ${d.size}`);
   }
 }

@@ -40,14 +40,20 @@ const RETRY_CODES = new Set([
   "UND_ERR_CLOSED",
 ]);
 
-/** Connection-level failures worth another attempt (resets, timeouts); a refused connection is not one. */
-export function isRetryableError(e: unknown): boolean {
+/** The `code`s along an error's cause chain (undici wraps socket errors), outermost first. */
+export function errorCodes(e: unknown): string[] {
+  const codes: string[] = [];
   for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
     const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string" && RETRY_CODES.has(code)) return true;
+    if (typeof code === "string") codes.push(code);
     cur = (cur as { cause?: unknown }).cause;
   }
-  return false;
+  return codes;
+}
+
+/** Connection-level failures worth another attempt (resets, timeouts); a refused connection is not one. */
+export function isRetryableError(e: unknown): boolean {
+  return errorCodes(e).some((c) => RETRY_CODES.has(c));
 }
 
 /** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */

@@ -79,7 +79,8 @@ export function isLoopbackHost(hostname: string): boolean {
  * the network in clear to anyone who can rewrite the challenge; a loopback
  * or private host only when it is the registry's own host.
  */
-export function checkRemoteUrl(target: URL, registry: URL, what: string, registryName: string, carriesCredentials = what === "token realm"): void {
+export function checkRemoteUrl(target: URL, registry: URL, what: string, registryName: string): void {
+  const carriesCredentials = what === "token realm";
   const sameHost = canonicalHost(target.hostname) === canonicalHost(registry.hostname);
   const plainAllowed = registry.protocol === "http:" && (sameHost || !carriesCredentials);
   if (isPrivateHost(target.hostname) && !sameHost) {

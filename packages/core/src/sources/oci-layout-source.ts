@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource, Platform, SourceKind } from "../types.js";
 import { LayerlintError, shortDigest } from "../errors.js";
-import { digestHex, verifyBytes } from "../digest.js";
+import { digestHex, verifyDocument } from "../digest.js";
 import { parseJson } from "../parse-json.js";
 import { indexSchema, ociLayoutSchema } from "../schemas.js";
 import { resolveManifest } from "../resolve-manifest.js";
@@ -46,10 +46,7 @@ export class OciLayoutSource implements ImageSource {
       throw new LayerlintError("NOT_FOUND", `${this.store.location}: blob ${shortDigest(d.digest)} missing`);
     }
     const bytes = await this.store.readSmall(path, max);
-    if (bytes.length !== d.size) {
-      throw new LayerlintError("SIZE_MISMATCH", `blob ${shortDigest(d.digest)} size mismatch: got ${bytes.length} bytes, descriptor declares ${d.size}`);
-    }
-    verifyBytes(bytes, d.digest, "blob");
+    verifyDocument(bytes, d, "blob");
     return bytes;
   }
 

@@ -3,6 +3,7 @@ import { open } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { LayerlintError } from "../errors.js";
+import { canonicalPath } from "../paths.js";
 import { indexTarFile, type TarMember } from "../tar/index.js";
 import { READ_HIGH_WATER_MARK, type BlobStore } from "./blob-store.js";
 
@@ -26,7 +27,7 @@ export class TarStore implements BlobStore {
   private member(rel: string): TarMember | undefined {
     let name = normalise(rel);
     // manifest.json is untrusted: `../x` names nothing inside this archive.
-    if (name === ".." || name.startsWith("../") || name.includes("/../") || name.endsWith("/..")) {
+    if (canonicalPath(name) === null) {
       throw new LayerlintError("ARCHIVE_INVALID", `${this.location}: ${rel} points outside the archive`);
     }
     for (let hops = 0; hops < 16; hops++) {
