@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { redactText } from "./redact-text.js";
+import { SECRET_FLAG_NAMES, secretConfigAnalyzer } from "./analyzers/secrets/secret-config.js";
+import { runAnalyzer } from "./testing/image-builder.js";
 
 // Each planted secret must not survive; the harmless parts must.
 const cases: [string, string, string][] = [
@@ -12,6 +14,12 @@ const cases: [string, string, string][] = [
   ["--password=", "X=--password=s3cr3tpw", "s3cr3tpw"],
   ["ENV pair", "ENV DB_PASSWORD=hunter22", "hunter22"],
   ["token word", "ARG T=ghp_J7M0Ke5LsSDTRLiyhzlqaRmKWMjlEtz8rwBi", "J7M0Ke5LsSDTRLiyhzlqaRmKWMjlEtz8rwBi"],
+  // Flags and forms the secret-config detector reports (they used to print raw).
+  ["--access-token", "RUN deploy --access-token s3cr3tTok", "s3cr3tTok"],
+  ["--client-secret", "RUN oidc login --client-secret Q7x9vLp2wX", "Q7x9vLp2wX"],
+  ["--auth-token", "RUN cli --auth-token Q7x9vLp2wX", "Q7x9vLp2wX"],
+  ["curl -u glued", "RUN curl -ubob:Pa55word https://x", "Pa55word"],
+  ["quoted flag value with spaces", `RUN tool --password "correct horse battery" x`, "horse battery"],
 ];
 
 describe("redactText", () => {
@@ -31,6 +39,23 @@ describe("redactText", () => {
       "curl -u bob:$PASSWORD https://x",
     ]) {
       expect(redactText(s)).toBe(s);
+    }
+  });
+
+  it("masks every command secret the history detector reports", () => {
+    const texts = [
+      ...SECRET_FLAG_NAMES.flatMap((f) => [`RUN tool --${f} Q7x9vLp2wX`, `RUN tool --${f}=Q7x9vLp2wX`, `RUN tool --${f} "Q7x9 vLp2wX"`]),
+      "RUN curl -ubob:Q7x9vLp2wX https://x",
+      'RUN curl -u "bob:Q7x9vLp2wX" https://x',
+      "RUN curl --user bob:Q7x9vLp2wX https://x",
+      "RUN curl -H 'X-API-Key: Q7x9vLp2wX' https://x",
+    ];
+    for (const createdBy of texts) {
+      const fs = runAnalyzer(secretConfigAnalyzer, { layers: [[]], history: [{ created_by: createdBy }] });
+      expect(fs.map((f) => f.ruleId), createdBy).toEqual(["secret-in-history"]);
+      const out = redactText(createdBy);
+      expect(out, createdBy).not.toContain("Q7x9vLp2wX");
+      expect(out, createdBy).not.toContain("vLp2wX");
     }
   });
 });

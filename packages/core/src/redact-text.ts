@@ -1,4 +1,4 @@
-import { isSecretPair, redact } from "./analyzers/secrets/index.js";
+import { AUTH_HEADER_PREFIX, SECRET_FLAG_NAMES, isSecretPair, redact } from "./analyzers/secrets/index.js";
 
 /** A value that names nothing secret: a variable reference or a placeholder. */
 function isReference(v: string): boolean {
@@ -7,6 +7,21 @@ function isReference(v: string): boolean {
 
 function mask(v: string): string {
   return isReference(v) ? v : redact(v);
+}
+
+/**
+ * The detector's credential flags (secret-config.ts) plus looser ones only
+ * display masks: everything the detector reports must be masked here.
+ */
+const SECRET_FLAG = new RegExp(String.raw`(--(?:${[...SECRET_FLAG_NAMES, "pass", "auth"].join("|")})[=\s]+)("[^"]+"|'[^']+'|["']?[^\s"']+)`, "gi");
+const AUTH_HEADER = new RegExp(String.raw`(${AUTH_HEADER_PREFIX}\s*)([^\s"']+)`, "gi");
+
+/** A flag's value: a quoted one is masked whole (spaces included), quotes kept. */
+function maskFlagValue(v: string): string {
+  const q = v[0];
+  if ((q === '"' || q === "'") && v.length > 1 && v.endsWith(q)) return `${q}${mask(v.slice(1, -1))}${q}`;
+  if (q === '"' || q === "'") return `${q}${mask(v.slice(1))}`;
+  return mask(v);
 }
 
 /**
@@ -21,12 +36,12 @@ export function redactText(text: string): string {
     text
       // scheme://user:password@host
       .replace(/(\/\/[^/\s:@]+:)([^@\s/]+)@/g, (_, a: string, pw: string) => `${a}${mask(pw)}@`)
-      // curl -u user:pass, --user user:pass
-      .replace(/((?:^|\s)(?:-u|--user)[\s=]+["']?[^\s:"']+:)([^\s"']+)/g, (_, a: string, pw: string) => `${a}${mask(pw)}`)
+      // curl -u user:pass, -uuser:pass, --user user:pass
+      .replace(/((?:^|\s)(?:-u|--user)[\s=]*["']?[^\s:"']+:)([^\s"']+)/g, (_, a: string, pw: string) => `${a}${mask(pw)}`)
       // Authorization: Bearer x, PRIVATE-TOKEN: x, X-API-Key: x
-      .replace(/((?:Authorization:\s*(?:Bearer|Basic|token)|PRIVATE-TOKEN:|X-API-Key:)\s*)([^\s"']+)/gi, (_, a: string, v: string) => `${a}${mask(v)}`)
-      // --password=x, --token x, --secret x, --api-key x
-      .replace(/(--(?:password|passwd|pass|token|secret|api-?key|auth)[=\s]+["']?)([^\s"']+)/gi, (_, a: string, v: string) => `${a}${mask(v)}`)
+      .replace(AUTH_HEADER, (_, a: string, v: string) => `${a}${mask(v)}`)
+      // --password=x, --token x, --access-token "x y", --client-secret x
+      .replace(SECRET_FLAG, (_, a: string, v: string) => `${a}${maskFlagValue(v)}`)
       // mysql -pSECRET (a value glued to -p)
       .replace(/((?:^|\s)-p)([^\s"'-][^\s"']{3,})/g, (_, a: string, v: string) => `${a}${mask(v)}`)
       // echo SECRET | docker login / --password-stdin

@@ -34,5 +34,4 @@ export function analyzersWithLimits(maxSecretFileBytes: number | undefined): rea
 /** Every ruleId layerlint can emit, with its help text (SARIF rules, README). */
 export const allRules: readonly RuleInfo[] = defaultAnalyzers.flatMap((a) => a.rules);
 
-export { createSecretFilesAnalyzer };
 export { effectiveUser } from "./user.js";

@@ -8,7 +8,9 @@
  */
 import type { FileEntry } from "../../types.js";
 import type { FileIndex } from "../../file-index.js";
+import { IMPLIED_DIR_MODE } from "../../merge-layers.js";
 import { parentOf } from "../../paths.js";
+import { octalMode, ownerText } from "../mode-text.js";
 
 export type ReadableBy = "world" | "group" | "owner";
 
@@ -19,8 +21,6 @@ export interface Readability {
   /** "uid:gid". */
   owner: string;
 }
-
-const IMPLIED_DIR_MODE = 0o755;
 
 export function readability(files: FileIndex, e: FileEntry): Readability {
   let worldPath = true;
@@ -36,7 +36,7 @@ export function readability(files: FileIndex, e: FileEntry): Readability {
     e.mode & 0o004 && worldPath ? "world" : e.mode & 0o040 && groupPath ? "group" : "owner";
   return {
     readableBy,
-    mode: (e.mode & 0o7777).toString(8).padStart(4, "0"),
-    owner: `${e.uid}:${e.gid}`,
+    mode: octalMode(e.mode),
+    owner: ownerText(e),
   };
 }

@@ -9,6 +9,8 @@
  *   … export X=… && …                     X=… cmd            curl https://u:p@h
  */
 import type { Finding } from "../../finding.js";
+import { historyLayerIndexes } from "../../history.js";
+import type { ImageConfig } from "../../types.js";
 import type { Analyzer } from "../analyzer.js";
 import { redact } from "./redact.js";
 import { findSecrets, type SecretMatch } from "./secret-rules.js";
@@ -49,11 +51,33 @@ export function isSecretPair(key: string, value: string): boolean {
   return isLiteralSecret(value, { allowFingerprints: last === "key" || last === "keys" });
 }
 
+/**
+ * Command-line flags whose value is a credential: `--password=x`,
+ * `--access-token x`. redact-text.ts masks these too (and more), so what the
+ * detector reports is never printed raw elsewhere.
+ */
+export const SECRET_FLAG_NAMES: readonly string[] = [
+  "password",
+  "passwd",
+  "token",
+  "api-key",
+  "apikey",
+  "secret",
+  "client-secret",
+  "auth-token",
+  "access-token",
+];
+/**
+ * Regex source for the HTTP headers whose value is a credential:
+ * `Authorization: Bearer x`, `PRIVATE-TOKEN: x`, `X-API-Key: x` (flags "i").
+ * Shared with redact-text.ts.
+ */
+export const AUTH_HEADER_PREFIX = String.raw`(?:Authorization:\s*(?:Bearer|Basic|token)|PRIVATE-TOKEN:|X-API-Key:)`;
+
 /** `--password=x`, `--token x`, `curl -u user:pass`, `Authorization: Bearer x`. */
-const CLI_FLAG =
-  /(?<=^|\s)--(password|passwd|token|api-key|apikey|secret|client-secret|auth-token|access-token)(?:=|\s+)("[^"]*"|'[^']*'|[^\s;&|]+)/gi;
+const CLI_FLAG = new RegExp(String.raw`(?<=^|\s)--(${SECRET_FLAG_NAMES.join("|")})(?:=|\s+)("[^"]*"|'[^']*'|[^\s;&|]+)`, "gi");
 const CURL_USER = /(?<=^|\s)(?:-u|--user)\s*("?)([^\s:"'$]+):([^\s"']+)\1(?=\s|$)/g;
-const AUTH_HEADER = /(Authorization:\s*(?:Bearer|Basic|token)|PRIVATE-TOKEN:|X-API-Key:)\s*([A-Za-z0-9._~+/=-]{8,})/gi;
+const AUTH_HEADER = new RegExp(String.raw`(${AUTH_HEADER_PREFIX})\s*([A-Za-z0-9._~+/=-]{8,})`, "gi");
 
 function findCommandSecrets(text: string): SecretMatch[] {
   const out: SecretMatch[] = [];
@@ -81,10 +105,12 @@ export interface TextSecret {
 /**
  * Secrets in one command line or one ENV value: token formats and URL
  * credentials first (with the key they sit in, if any), then secret-named
- * pairs that held no token. `skip` spans (pairs reported elsewhere) are ignored.
+ * pairs that held no token. The spans of pairs `skip` picks (pairs reported
+ * elsewhere) are ignored.
  */
-export function findTextSecrets(text: string, skip: readonly Pair[] = []): TextSecret[] {
+export function findTextSecrets(text: string, skipPair?: (p: Pair) => boolean): TextSecret[] {
   const pairs = findPairs(text);
+  const skip = skipPair === undefined ? [] : pairs.filter(skipPair);
   const within = (i: number, spans: readonly Pair[]): Pair | undefined => spans.find((p) => i >= p.start && i < p.end);
   const out: TextSecret[] = [];
   const claimed = new Set<Pair>();
@@ -125,17 +151,17 @@ function envFindings(env: readonly string[]): Finding[] {
 
 const ENV_INSTRUCTION = /^(?:\/bin\/sh -c #\(nop\)\s+)?ENV\s/;
 
-function historyFindings(history: readonly { created_by?: string | undefined; empty_layer?: boolean | undefined }[], env: readonly string[], layerCount: number): Finding[] {
+function historyFindings(config: ImageConfig, env: readonly string[]): Finding[] {
   const out: Finding[] = [];
   const finalEnv = new Set(env);
-  let layer = 0;
-  history.forEach((h, historyIndex) => {
-    const layerIndex = h.empty_layer ? null : layer < layerCount ? layer : null;
-    if (!h.empty_layer) layer++;
+  const inFinalEnv = (p: Pair): boolean => finalEnv.has(`${p.key}=${p.value}`);
+  const layers = historyLayerIndexes(config);
+  config.history.forEach((h, historyIndex) => {
+    const layerIndex = layers[historyIndex] ?? null;
     const text = h.created_by;
     if (text === undefined || text === "") return;
     // An ENV step whose pair is still in config.Env is reported once, as secret-env.
-    const skip = ENV_INSTRUCTION.test(text) ? findPairs(text).filter((p) => finalEnv.has(`${p.key}=${p.value}`)) : [];
+    const skip = ENV_INSTRUCTION.test(text) ? inFinalEnv : undefined;
     const seen = new Map<string, { s: TextSecret; count: number }>();
     for (const s of findTextSecrets(text, skip)) {
       const id = `${s.rule}\0${s.key ?? ""}`;
@@ -165,6 +191,6 @@ export const secretConfigAnalyzer: Analyzer = {
   rules: SECRET_CONFIG_RULES,
   finish(ctx) {
     const env = ctx.config.config.Env ?? [];
-    return [...envFindings(env), ...historyFindings(ctx.config.history, env, ctx.config.rootfs.diff_ids.length)];
+    return [...envFindings(env), ...historyFindings(ctx.config, env)];
   },
 };

@@ -20,6 +20,7 @@
 import type { FileEntry, ShadowedEntry } from "../../types.js";
 import type { Finding, Severity } from "../../finding.js";
 import { severityRank } from "../../finding.js";
+import { defaultLimits } from "../../limits.js";
 import { basename } from "../../paths.js";
 import type { Analyzer, AnalyzerContext } from "../analyzer.js";
 import { confirmCredentialFile } from "./credential-files.js";
@@ -29,12 +30,11 @@ import { findSecrets, type SecretMatch, type SecretRuleId } from "./secret-rules
 import { isEnvFileName, planFor, type FilePlan } from "./secret-paths.js";
 import { SECRET_FILE_RULES } from "./secret-rule-info.js";
 
-export const DEFAULT_MAX_SECRET_FILE_BYTES = 1024 * 1024;
 /** A NUL in the first 8 KiB marks a binary file (issue 3 §4; git's heuristic too). */
 const BINARY_SNIFF_BYTES = 8 * 1024;
 
 export interface SecretFilesOptions {
-  /** Files larger than this are not read (by-name rules still apply). Default 1 MiB. */
+  /** Files larger than this are not read (by-name rules still apply). Default defaultLimits.maxSecretFileBytes (1 MiB). */
   maxFileBytes?: number;
 }
 
@@ -112,7 +112,7 @@ interface Subject {
 }
 
 export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Analyzer<SecretFilesState> {
-  const cap = options.maxFileBytes ?? DEFAULT_MAX_SECRET_FILE_BYTES;
+  const cap = options.maxFileBytes ?? defaultLimits.maxSecretFileBytes;
 
   const wantsContent = (e: FileEntry): number => {
     if (e.size === 0 || e.size > cap) return 0;
@@ -172,12 +172,14 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     return found;
   }
 
-  /** Streams: the grouped matches of one file version's leading bytes. */
+  /**
+   * Streams: the grouped matches of one file version's leading bytes. Only
+   * called for files wantsContent asked bytes for, so their plan reads.
+   */
   function matchContent(path: string, bytes: Uint8Array): readonly Matched[] {
-    const plan = planFor(path);
-    if (!plan.read || isBinary(bytes)) return NONE;
+    if (isBinary(bytes)) return NONE;
     const text = latin1(bytes);
-    const found = matchesIn(text, plan);
+    const found = matchesIn(text, planFor(path));
     if (found.length === 0) return NONE;
     const line = lineOf(text);
     const groups = new Map<SecretRuleId, SecretMatch[]>();
@@ -201,19 +203,21 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     return out;
   }
 
-  function scan(ctx: AnalyzerContext, state: SecretFilesState, s: Subject, out: Finding[]): void {
+  /**
+   * `bound` is the file version whose bytes were read (or not): the entry
+   * itself, or a hardlink's bound file (its layer and path).
+   */
+  function scan(ctx: AnalyzerContext, state: SecretFilesState, s: Subject, bound: FileEntry, out: Finding[]): void {
     const e = s.entry;
     if (e.size === 0) return;
-    // A hardlink's content was read (or not) under its bound file's layer and path.
-    const bound = e.type === "hardlink" ? ctx.files.hardlinkTarget(e) : e;
-    if (bound === undefined) return;
     const plan = planFor(e.path);
     if (plan.keystore) {
       out.push(finding(ctx, s, "secret-keystore", { rule: "keystore", byName: true, size: e.size }));
       return;
     }
     if (!plan.read) return;
-    const matched = e.size <= cap && planFor(bound.path).read ? state.scanned.get(bound.layer)?.get(bound.path) : undefined;
+    // Only versions wantsContent asked for (plan.read, size within the cap) are in state.scanned.
+    const matched = e.size <= cap ? state.scanned.get(bound.layer)?.get(bound.path) : undefined;
     if (matched === undefined) {
       const rule = byName(plan, basename(e.path));
       if (rule !== undefined) {
@@ -237,15 +241,15 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     finish(ctx, state) {
       const out: Finding[] = [];
       for (const e of ctx.files) {
-        if (e.type === "file") scan(ctx, state, { entry: e }, out);
+        if (e.type === "file") scan(ctx, state, { entry: e }, e, out);
         else if (e.type === "hardlink") {
           // Report a hardlink only when its bytes are not visible under the bound file's own path.
           const t = ctx.files.hardlinkTarget(e);
-          if (t !== undefined && t.type === "file" && ctx.files.get(t.path) !== t) scan(ctx, state, { entry: e }, out);
+          if (t !== undefined && t.type === "file" && ctx.files.get(t.path) !== t) scan(ctx, state, { entry: e }, t, out);
         }
       }
       for (const s of ctx.shadowed) {
-        if (s.type === "file") scan(ctx, state, { entry: s, shadow: s }, out);
+        if (s.type === "file") scan(ctx, state, { entry: s, shadow: s }, s, out);
       }
       return out;
     },
