@@ -6,6 +6,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allRules } from "../packages/core/src/analyzers/index.js";
+import { evaluatePolicy } from "../packages/core/src/policy/evaluate.js";
+import { applyGate } from "../packages/core/src/policy/gated-report.js";
+import { validatePolicy } from "../packages/core/src/policy/load.js";
+import type { Report } from "../packages/core/src/report.js";
+import { sarifLog } from "../packages/core/src/reports/sarif.js";
 import { fixturesOut, repoRoot, runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/gate.js";
 
@@ -108,5 +114,26 @@ describe("SARIF", () => {
     expectValid(sarif);
     const gate = sarif.runs[0]!.results.filter((r) => String(r.ruleId).startsWith("gate-")).map((r) => r.ruleId);
     expect(gate.sort()).toEqual(["gate-allowed-registries", "gate-max-layers"]);
+  });
+
+  it("a failing forbid-latest is a provenance check and becomes a gate-* result; failing tool checks do not", async () => {
+    // Local inputs always pass forbid-latest, so take the demo report and give it a registry reference.
+    const r = await runCli(["scan", `${fixturesOut}/demo.oci`, "--format", "json"]);
+    expect(r.stderr).toBe("");
+    const scanned = JSON.parse(r.stdout) as Report;
+    const report: Report = { ...scanned, image: { ...scanned.image, source: "registry", reference: "docker.io/library/demo:latest" } };
+    const policy = validatePolicy({ provenance: { forbidLatest: true }, tools: { forbid: ["shell"] } });
+    const gated = applyGate(report, evaluatePolicy(report, policy));
+    expect(gated.gate!.checks.filter((c) => !c.passed).map((c) => c.id).sort()).toEqual(["forbid-latest", "forbid-shell"]);
+    const sarif = sarifLog(gated, { rules: allRules }) as unknown as Sarif;
+    expectValid(sarif);
+    const run = sarif.runs[0]!;
+    const gate = run.results.filter((x) => String(x.ruleId).startsWith("gate-"));
+    expect(gate.map((x) => x.ruleId)).toEqual(["gate-forbid-latest"]);
+    expect(gate[0]!.message.text).toContain('uses the moving tag "latest"');
+    expect(gate[0]!.locations[0].physicalLocation.artifactLocation.uri).toBe("docker.io/library/demo");
+    const rule = run.tool.driver.rules[gate[0]!.ruleIndex as number]!;
+    expect(rule.id).toBe("gate-forbid-latest");
+    expect(rule.properties.tags).toEqual(["policy", "provenance"]);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DIGEST_HEX_LENGTH } from "./reference/grammar.js";
 
 /**
  * zod schemas for the JSON documents an image is made of (image-spec
@@ -7,14 +8,20 @@ import { z } from "zod";
  * "MUST NOT error on unknown fields").
  */
 const digestPattern = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
-/** Registered algorithms carry lowercase hex of a fixed length (image-spec descriptor.md). */
-const registeredDigests: Record<string, RegExp> = { sha256: /^[a-f0-9]{64}$/, sha512: /^[a-f0-9]{128}$/ };
+const lowerHex = /^[a-f0-9]+$/;
+/**
+ * Registered algorithms (DIGEST_HEX_LENGTH) carry lowercase hex of a fixed
+ * length (image-spec descriptor.md); other algorithms pass on the pattern alone.
+ */
 export const digestSchema = z
   .string()
   .regex(digestPattern, "expected a digest like sha256:<hex>")
   .refine((d) => {
-    const [alg, hex] = [d.slice(0, d.indexOf(":")), d.slice(d.indexOf(":") + 1)];
-    return registeredDigests[alg]?.test(hex) ?? true;
+    const colon = d.indexOf(":");
+    const alg = d.slice(0, colon);
+    const hex = d.slice(colon + 1);
+    if (!Object.hasOwn(DIGEST_HEX_LENGTH, alg)) return true;
+    return hex.length === DIGEST_HEX_LENGTH[alg] && lowerHex.test(hex);
   }, "expected lowercase hex of the algorithm's length");
 
 /** RFC 6838 type/subtype, as image-spec's content-descriptor.json has it. */

@@ -62,12 +62,16 @@ export function parseBaseline(text: string, fileName?: string): Baseline {
 
 export type BaselineState = "new" | "unchanged";
 
-/** Per finding, in order: new, or already in the baseline. */
-export function compareBaseline(findings: readonly Finding[], baseline: Baseline): BaselineState[] {
+/**
+ * Per finding, in order: new, or already in the baseline. `fingerprints`,
+ * when the caller already has them, is findingFingerprint of each finding
+ * (same order), so they are not computed twice.
+ */
+export function compareBaseline(findings: readonly Finding[], baseline: Baseline, fingerprints?: readonly string[]): BaselineState[] {
   const known = new Map<string, number>();
   for (const f of baseline.findings) known.set(f.fingerprint, (known.get(f.fingerprint) ?? 0) + 1);
-  return findings.map((f) => {
-    const fp = findingFingerprint(f);
+  return findings.map((f, i) => {
+    const fp = fingerprints?.[i] ?? findingFingerprint(f);
     const n = known.get(fp) ?? 0;
     if (n === 0) return "new";
     known.set(fp, n - 1);

@@ -8,6 +8,7 @@
  * baseline (only new findings count). Size and provenance checks ignore both.
  */
 import { severityRank, type Category, type Finding, type Severity } from "../finding.js";
+import { basename } from "../paths.js";
 import type { Report } from "../report.js";
 import { compareBaseline, type Baseline, type BaselineState } from "./baseline.js";
 import { findingFingerprint } from "./fingerprint.js";
@@ -87,10 +88,6 @@ function sizeCheck(id: string, what: string, actual: number, limit: number): Gat
   };
 }
 
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf("/") + 1);
-}
-
 /** tools.allow: a name matches the tool (evidence.tool) or the file name; "/…" is an exact path. */
 export function allowMatches(f: Finding, allow: readonly string[]): boolean {
   const tool = f.evidence?.["tool"];
@@ -120,9 +117,10 @@ export function evaluatePolicy(report: Report, policy: Policy, options: Evaluate
   // --- findings: ignores, then baseline
   const matchers = ignoreMatchers(policy.ignore ?? [], now);
   const matched = matchers.map(() => 0);
-  const baselineStates = options.baseline ? compareBaseline(report.findings, options.baseline) : undefined;
+  const fingerprints = report.findings.map((f) => findingFingerprint(f));
+  const baselineStates = options.baseline ? compareBaseline(report.findings, options.baseline, fingerprints) : undefined;
   const states: FindingGateState[] = report.findings.map((f, i) => {
-    const state: FindingGateState = { fingerprint: findingFingerprint(f) };
+    const state: FindingGateState = { fingerprint: fingerprints[i]! };
     if (baselineStates) state.baselineState = baselineStates[i];
     const k = matchers.findIndex((m) => !m.expired && m.matches(f));
     if (k >= 0) {

@@ -6,7 +6,7 @@
  * schema/report.schema.json is generated from this schema.
  */
 import { z } from "zod";
-import { findingSchema, reportSchema, type Report } from "../report.js";
+import { findingSchema, gateCheckSchema, reportSchema, type Report } from "../report.js";
 import type { GateResult } from "./evaluate.js";
 
 export const gatedFindingSchema = findingSchema.extend({
@@ -15,13 +15,8 @@ export const gatedFindingSchema = findingSchema.extend({
   suppressed: z.object({ kind: z.literal("ignore"), reason: z.string() }).optional(),
 });
 
-export const gateCheckOutSchema = z.object({
-  id: z.string(),
-  passed: z.boolean(),
-  actual: z.unknown(),
-  limit: z.unknown(),
-  message: z.string(),
-});
+/** report.ts's gate check, with the message always present once a gate ran (same key order). */
+export const gateCheckOutSchema = gateCheckSchema.extend({ message: z.string() });
 
 export const gateSchema = z.object({
   passed: z.boolean(),

@@ -13,16 +13,9 @@
  *   leave allowedRegistries out of the policy used for local builds.
  */
 import picomatch from "picomatch";
-import { DEFAULT_TAG, DOCKER_HUB_REGISTRY, parseReference, type ImageReference } from "../reference/index.js";
+import { DEFAULT_TAG, DOCKER_HUB_HOST, DOCKER_HUB_REGISTRY, parseReference, type ImageReference } from "../reference/index.js";
 import type { Report } from "../report.js";
-
-export interface ProvenanceCheck {
-  id: "require-digest" | "forbid-latest" | "allowed-registries";
-  passed: boolean;
-  actual: unknown;
-  limit: unknown;
-  message: string;
-}
+import type { GateCheck } from "./evaluate.js";
 
 function parse(reference: string): ImageReference | undefined {
   try {
@@ -36,7 +29,7 @@ function localNote(r: Report): string {
   return `local input (${r.image.source})`;
 }
 
-export function requireDigestCheck(r: Report): ProvenanceCheck {
+export function requireDigestCheck(r: Report): GateCheck {
   const id = "require-digest";
   const limit = "pinned by digest";
   if (r.image.reference === null) {
@@ -61,7 +54,7 @@ export function requireDigestCheck(r: Report): ProvenanceCheck {
   };
 }
 
-export function forbidLatestCheck(r: Report): ProvenanceCheck {
+export function forbidLatestCheck(r: Report): GateCheck {
   const id = "forbid-latest";
   const limit = "not latest";
   if (r.image.reference === null) {
@@ -84,7 +77,7 @@ export function forbidLatestCheck(r: Report): ProvenanceCheck {
 
 /** Docker Hub's other names all mean docker.io. */
 function normaliseHost(h: string): string {
-  return h === "index.docker.io" || h === "registry-1.docker.io" ? DOCKER_HUB_REGISTRY : h;
+  return h === "index.docker.io" || h === DOCKER_HUB_HOST ? DOCKER_HUB_REGISTRY : h;
 }
 
 /**
@@ -105,7 +98,7 @@ export function registryAllowed(ref: ImageReference, patterns: readonly string[]
   return undefined;
 }
 
-export function allowedRegistriesCheck(r: Report, patterns: readonly string[]): ProvenanceCheck {
+export function allowedRegistriesCheck(r: Report, patterns: readonly string[]): GateCheck {
   const id = "allowed-registries";
   if (r.image.reference === null) {
     return {

@@ -5,10 +5,27 @@
 import { isBinarySize, type GateCheck } from "../policy/evaluate.js";
 import { formatSize } from "../policy/size.js";
 
-const SIZE_IDS = new Set(["max-compressed", "max-uncompressed", "max-layer-size", "max-wasted"]);
+/** The size checks whose actual and limit are byte counts (not counts, percentages or ratios). */
+const BYTE_SIZE_IDS = new Set(["max-compressed", "max-uncompressed", "max-layer-size", "max-wasted"]);
+
+/**
+ * What a gate check is about, by id. The one place checks are classified:
+ * JUnit uses it as the testcase class, SARIF to decide which failing checks
+ * no finding carries (size and provenance become `gate-*` results).
+ * "forbid-latest" is provenance, not a tool ban.
+ */
+export type CheckGroup = "size" | "tools" | "user" | "provenance" | "findings";
+
+export function checkGroup(id: string): CheckGroup {
+  if (id.startsWith("max-") || id.startsWith("min-")) return "size";
+  if (id === "require-digest" || id === "forbid-latest" || id === "allowed-registries") return "provenance";
+  if (id.startsWith("forbid-")) return "tools";
+  if (id === "require-non-root") return "user";
+  return "findings";
+}
 
 export function checkCells(c: Pick<GateCheck, "id" | "actual" | "limit">): { actual: string; limit: string } {
-  if (SIZE_IDS.has(c.id) && typeof c.actual === "number" && typeof c.limit === "number") {
+  if (BYTE_SIZE_IDS.has(c.id) && typeof c.actual === "number" && typeof c.limit === "number") {
     const bin = isBinarySize(c.limit);
     return { actual: formatSize(c.actual, bin), limit: formatSize(c.limit, bin) };
   }

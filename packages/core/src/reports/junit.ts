@@ -6,16 +6,8 @@
  */
 import type { GatedReport } from "../policy/gated-report.js";
 import type { Report } from "../report.js";
-import { checkCells } from "./check-display.js";
+import { checkCells, checkGroup } from "./check-display.js";
 import { xmlAttr, xmlText } from "./xml.js";
-
-function classFor(id: string): string {
-  if (id.startsWith("max-") || id.startsWith("min-")) return "size";
-  if (id.startsWith("forbid-") && id !== "forbid-latest") return "tools";
-  if (id === "require-non-root") return "user";
-  if (id === "require-digest" || id === "forbid-latest" || id === "allowed-registries") return "provenance";
-  return "findings";
-}
 
 export function renderJunit(report: Report | GatedReport): string {
   const checks = report.gate?.checks ?? [];
@@ -34,7 +26,7 @@ export function renderJunit(report: Report | GatedReport): string {
   for (const c of checks) {
     const { actual, limit } = checkCells(c);
     const message = c.message ?? "";
-    const open = `    <testcase classname="layerlint.${classFor(c.id)}" name="${xmlAttr(c.id)}" time="0"`;
+    const open = `    <testcase classname="layerlint.${checkGroup(c.id)}" name="${xmlAttr(c.id)}" time="0"`;
     if (c.passed) {
       lines.push(`${open}>`, `      <system-out>${xmlText(`${message}\nactual: ${actual}\nlimit: ${limit}`)}</system-out>`, `    </testcase>`);
     } else {

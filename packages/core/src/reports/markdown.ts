@@ -62,7 +62,11 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
   out.push(`### Findings (${findings.length})`, "");
   if (findings.length === 0) out.push("No findings.", "");
   const groups = new Map<string, AnyFinding[]>();
-  for (const f of findings) groups.set(f.category, [...(groups.get(f.category) ?? []), f]);
+  for (const f of findings) {
+    const group = groups.get(f.category);
+    if (group === undefined) groups.set(f.category, [f]);
+    else group.push(f);
+  }
   for (const [category, fs] of groups) {
     out.push(`<details${fs.some((f) => f.severity === "critical" || f.severity === "high") ? " open" : ""}>`);
     out.push(`<summary><b>${CATEGORY_TITLES[category] ?? category}</b> (${fs.length})</summary>`, "");

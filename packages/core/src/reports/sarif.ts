@@ -18,16 +18,18 @@
  * name, plus a logicalLocation "config". Never "Dockerfile": we cannot
  * know which Dockerfile, and a wrong link misleads.
  *
- * Failing gate checks that no finding carries (size, layers, provenance)
- * become results too, under rules "gate-<check id>", so a size regression
- * shows up in code scanning and not only in the job log.
+ * Failing gate checks that no finding carries (checkGroup "size" or
+ * "provenance": sizes, layers, require-digest, forbid-latest,
+ * allowed-registries) become results too, under rules "gate-<check id>",
+ * so a size regression shows up in code scanning and not only in the job log.
  */
 import type * as Sarif from "sarif";
 import type { RuleInfo } from "../analyzers/analyzer.js";
 import { findingFingerprint } from "../policy/fingerprint.js";
 import type { GatedReport } from "../policy/gated-report.js";
 import type { Report } from "../report.js";
-import type { Finding, Severity } from "../finding.js";
+import { severityRank, type Finding, type Severity } from "../finding.js";
+import { checkGroup } from "./check-display.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 export const INFORMATION_URI = "https://github.com/layerlint/layerlint";
@@ -67,8 +69,6 @@ const CATEGORY_DEFAULT: Readonly<Record<string, Severity>> = {
   config: "low",
 };
 
-const GATE_FINDING_CHECKS = /^(forbid-|require-non-root$|fail-on$|new-findings$)/;
-
 type AnyFinding = Finding & Partial<Pick<GatedReport["findings"][number], "fingerprint" | "baselineState" | "suppressed">>;
 
 function pascal(id: string): string {
@@ -99,11 +99,18 @@ export function imageUri(report: Report): string {
   return pathToUri(base === "" ? "image" : base);
 }
 
-function severityOf(rule: RuleInfo, findings: readonly Finding[]): Severity {
-  let best: Severity | undefined;
-  const order: Severity[] = ["info", "low", "medium", "high", "critical"];
-  for (const f of findings) if (f.ruleId === rule.id && (best === undefined || order.indexOf(f.severity) > order.indexOf(best))) best = f.severity;
-  return best ?? CATEGORY_DEFAULT[rule.category] ?? "medium";
+/** Per ruleId, the highest severity among the findings (one pass). */
+function highestSeverities(findings: readonly Finding[]): Map<string, Severity> {
+  const best = new Map<string, Severity>();
+  for (const f of findings) {
+    const b = best.get(f.ruleId);
+    if (b === undefined || severityRank(f.severity) > severityRank(b)) best.set(f.ruleId, f.severity);
+  }
+  return best;
+}
+
+function severityOf(rule: RuleInfo, highest: ReadonlyMap<string, Severity>): Severity {
+  return highest.get(rule.id) ?? CATEGORY_DEFAULT[rule.category] ?? "medium";
 }
 
 function ruleDescriptor(rule: RuleInfo, severity: Severity, tags: string[]): Sarif.ReportingDescriptor {
@@ -132,7 +139,8 @@ function evidenceLine(f: Finding): number {
   return typeof line === "number" && Number.isInteger(line) && line >= 1 ? line : 1;
 }
 
-function locationFor(report: Report, f: Pick<Finding, "path"> & Partial<Finding>): Sarif.Location {
+/** `configUri` gives where pathless findings point (imageUri, computed once per log). */
+function locationFor(configUri: () => string, f: Pick<Finding, "path"> & Partial<Finding>): Sarif.Location {
   if (f.path !== undefined && f.path !== "") {
     return {
       physicalLocation: {
@@ -141,9 +149,10 @@ function locationFor(report: Report, f: Pick<Finding, "path"> & Partial<Finding>
       },
     };
   }
+  const uri = configUri();
   return {
-    physicalLocation: { artifactLocation: { uri: imageUri(report) }, region: { startLine: 1 } },
-    logicalLocations: [{ name: "config", kind: "resource", fullyQualifiedName: `${imageUri(report)}/config` }],
+    physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } },
+    logicalLocations: [{ name: "config", kind: "resource", fullyQualifiedName: `${uri}/config` }],
   };
 }
 
@@ -163,9 +172,13 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
       ruleList.push(stub);
     }
   }
-  const failedGate = (report.gate?.checks ?? []).filter((c) => !c.passed && !GATE_FINDING_CHECKS.test(c.id));
-  const rules: Sarif.ReportingDescriptor[] = ruleList.map((r) => ruleDescriptor(r, severityOf(r, findings), ["security", r.category]));
-  for (const c of failedGate) {
+  const failedGate = (report.gate?.checks ?? []).flatMap((c) => {
+    const group = checkGroup(c.id);
+    return !c.passed && (group === "size" || group === "provenance") ? [{ check: c, group }] : [];
+  });
+  const highest = highestSeverities(findings);
+  const rules: Sarif.ReportingDescriptor[] = ruleList.map((r) => ruleDescriptor(r, severityOf(r, highest), ["security", r.category]));
+  for (const { check: c, group } of failedGate) {
     rules.push(
       ruleDescriptor(
         {
@@ -176,11 +189,13 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
           fix: "Shrink or fix the image, or change the limit in the policy (.layerlint.yaml) if it is wrong.",
         },
         "medium",
-        ["policy", c.id.startsWith("max-") || c.id.startsWith("min-") ? "size" : "provenance"],
+        ["policy", group],
       ),
     );
   }
   const index = new Map(rules.map((r, i) => [r.id, i]));
+  let configUri: string | undefined;
+  const imageConfigUri = (): string => (configUri ??= imageUri(report));
 
   const results: Sarif.Result[] = findings.map((f) => {
     const layer = f.layer !== null ? report.image.layers[f.layer] : undefined;
@@ -189,7 +204,7 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
       ruleIndex: index.get(f.ruleId)!,
       level: LEVEL[f.severity],
       message: { text: f.message },
-      locations: [locationFor(report, f)],
+      locations: [locationFor(imageConfigUri, f)],
       partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint ?? findingFingerprint(f) },
       properties: {
         category: f.category,
@@ -203,13 +218,13 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
     if (f.suppressed !== undefined) result.suppressions = [{ kind: "external", status: "accepted", justification: f.suppressed.reason }];
     return result;
   });
-  for (const c of failedGate) {
+  for (const { check: c } of failedGate) {
     results.push({
       ruleId: `gate-${c.id}`,
       ruleIndex: index.get(`gate-${c.id}`)!,
       level: "error",
       message: { text: c.message },
-      locations: [locationFor(report, {})],
+      locations: [locationFor(imageConfigUri, {})],
       partialFingerprints: { [FINGERPRINT_KEY]: `gate-${c.id}` },
       properties: { actual: c.actual, limit: c.limit },
     });
