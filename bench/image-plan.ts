@@ -8,7 +8,9 @@
  * and targets layers 0–3, so packing layers 0–3 and 4–7 into 2 layers gives
  * the same final filesystem with the same entries (the RSS comparison).
  */
-import { Rng, seedOf } from "./prng.js";
+import { fakePem } from "../fixtures/lib/prng.js";
+import { CAP_NET_RAW, vfsCapV2 } from "../fixtures/lib/tar-pack.js";
+import { Rng, seedOf } from "../test/helpers/prng.js";
 import type { TarType } from "./tar-writer.js";
 
 /** Bump when the plan or pools change: it keys the cache directory. */
@@ -146,16 +148,7 @@ const FAKE_GH = "ghp_" + "Zx9Kq2Lm4Np6Rs8Tv0Wy1Ab3Cd5Ef7Gh9Ij1";
 function fakePrivateKey(rng: Rng): string {
   const body = Buffer.alloc(1190);
   for (let i = 0; i < body.length; i++) body[i] = rng.int(256);
-  const b64 = body.toString("base64").replace(/.{64}/g, "$&\n");
-  return `-----BEGIN RSA PRIVATE KEY-----\n${b64}\n-----END RSA PRIVATE KEY-----\n`;
-}
-
-/** A v2 security.capability xattr with one permitted+effective capability bit. */
-function capXattr(bit: number): Buffer {
-  const b = Buffer.alloc(20);
-  b.writeUInt32LE(0x02000001, 0); // VFS_CAP_REVISION_2 | effective
-  b.writeUInt32LE(1 << bit, 4);
-  return b;
+  return fakePem("RSA PRIVATE KEY", body);
 }
 
 const TOOLS = [
@@ -181,7 +174,7 @@ function layer0(b: Builder, w: World): string {
   }
   for (const t of TOOLS) {
     const suid = ["su", "passwd", "chsh", "mount", "umount", "newgrp", "login"].includes(t);
-    const xattrs = t === "ping" ? { "security.capability": capXattr(13) } : undefined; // cap_net_raw
+    const xattrs = t === "ping" ? { "security.capability": vfsCapV2(1 << CAP_NET_RAW) } : undefined;
     b.file(`usr/bin/${t}`, r.size(120_000, 1, 8_000, 2_000_000), POOL_BIN, { mode: suid ? 0o4755 : 0o755, ...(xattrs ? { xattrs } : {}) });
   }
   b.symlink("usr/bin/sh", "dash");

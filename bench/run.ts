@@ -17,8 +17,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { ensureBenchImage, type BenchImage } from "./generate-big-image.js";
-import { measure, median, medianSample, type Sample } from "./measure.js";
-import { pushOnce, startRegistry, type LocalRegistry } from "./registry.js";
+import { measure, medianSample, type Sample } from "./measure.js";
+import { pushOnce } from "./registry.js";
+import { startRegistry, type RunningRegistry } from "../test/registry/registry.js";
 import { ensureTool } from "./tools.js";
 import { profileMarkdown, summariseProfile } from "./cpuprofile-summary.js";
 
@@ -82,13 +83,14 @@ async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
 
   // (b) needs the registry transport and a registry holding the image.
-  let reg: LocalRegistry | undefined;
+  let reg: RunningRegistry | undefined;
   let regInput: string | undefined;
   let regReason = "";
   if (!skopeo || !registryBin) regReason = "skopeo or docker-registry not installed";
   else {
     try {
-      reg = await startRegistry(img.root);
+      // Anonymous, its storage in the cache: the image stays pushed between runs.
+      reg = await startRegistry({ kind: "none" }, { storage: path.join(img.root, "registry") });
       const t = performance.now();
       const how = await pushOnce(reg, img.gzip8.dir, "bench", img.gzip8.manifestDigest);
       log(`registry ${reg.host}: image ${how}${how === "pushed" ? ` in ${((performance.now() - t) / 1000).toFixed(0)} s` : ""}`);
@@ -193,7 +195,7 @@ async function main(): Promise<void> {
       profiles.push({ title: name, text: `profile failed: ${(e as Error).message}` });
     }
   }
-  reg?.stop();
+  await reg?.stop();
 
   const md = await results(img, mach, loadEnd, m, profiles, umoci, skopeo, regInput, regReason);
   await writeFile(path.join(repo, "bench/RESULTS.md"), md);

@@ -2,12 +2,15 @@
  * A minimal ustar/PAX header writer for the benchmark generator. It only
  * builds headers: callers stream the payload bytes themselves, so a layer
  * is never held in memory. GNU tar, umoci and skopeo read what it writes
- * (the baseline `tar -t` run checks every layer).
+ * (the baseline `tar -t` run checks every layer). PAX records and the
+ * end-of-archive blocks come from the fixtures' raw ustar writer.
  */
+import { paxRecord } from "../fixtures/lib/ustar-raw.js";
+
+/** Two zero blocks end an archive. */
+export { END_OF_ARCHIVE } from "../fixtures/lib/ustar-raw.js";
 
 export const BLOCK = 512;
-/** Two zero blocks end an archive. */
-export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
 const ZEROS = Buffer.alloc(BLOCK);
 const USERS: Record<number, string> = { 0: "root", 1000: "app" };
 const GROUPS: Record<number, string> = { 0: "root", 42: "shadow", 1000: "app" };
@@ -52,13 +55,6 @@ function splitPath(path: string): { name: string; prefix: string } | undefined {
     if (path.length - i - 1 <= 100 && i <= 155) return { prefix: path.slice(0, i), name: path.slice(i + 1) };
   }
   return undefined;
-}
-
-function paxRecord(key: string, value: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from("\n")]);
-  let n = body.length + 1;
-  while (String(n).length + body.length !== n) n = String(n).length + body.length;
-  return Buffer.concat([Buffer.from(String(n)), body]);
 }
 
 function ustar(f: TarHeaderFields, name: string, prefix: string, link: string, typeflag: number, size: number): Buffer {

@@ -3,6 +3,11 @@
 // helper on PATH; wrong credentials give exit 2 and one exact line; no
 // credential ever reaches stdout, stderr, the report or --debug output,
 // for each source: config auths, a helper, --password-stdin, a bearer token.
+// Issue 4 §5 against a misbehaving registry (the htpasswd one behind a fault
+// proxy): blob GETs redirected to a second origin (which must never see
+// Authorization), a reset mid-blob (resumed with Range), a 429 with
+// Retry-After and a burst of 503s. The scan must finish with output
+// identical to the fault-free run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,16 +16,21 @@ import { fixturesOut, runCli, type CliResult } from "./helpers/cli.js";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
 import { startTokenServer, type TokenServer } from "./registry/token-server.js";
 import { skopeoDigest, skopeoPush } from "./registry/skopeo.js";
-import { expectSameImage, ok } from "./registry/compare.js";
+import { startFaultProxy, type FaultProxy } from "./registry/fault-proxy.js";
+import { expectSameImage, filesJson, imageFindings, ok, scanJson } from "./registry/compare.js";
 
 const USER = "layerlint";
 const PASSWORD = "pw-Zq8vT3xK9mL2";
 const IDENTITY = "idtok-Hc7Rw4Nf6Ps1";
 const demoLocal = `oci:${fixturesOut}/demo.oci:demo:latest`;
+const catalog = JSON.parse(readFileSync(`${fixturesOut}/catalog.json`, "utf8")) as Record<string, { layerDigests: string[] }>;
+const layers = catalog.demo!.layerDigests;
 
 let basic: RunningRegistry;
 let tokenReg: RunningRegistry;
 let tokens: TokenServer;
+/** In front of `basic`, for "registry faults". */
+let proxy: FaultProxy;
 let tmp: string;
 const outputs: string[] = [];
 
@@ -41,9 +51,11 @@ beforeAll(async () => {
     skopeoPush("demo.oci", "demo:latest", `${basic.host}/demo:latest`, { creds: `${USER}:${PASSWORD}` }),
     skopeoPush("demo.oci", "demo:latest", `${tokenReg.host}/team/demo:latest`, { creds: `${USER}:${PASSWORD}` }),
   ]);
+  proxy = await startFaultProxy(basic.port, { resetBlob: layers[0]!, rateLimitBlob: layers[1]! });
 });
 
 afterAll(async () => {
+  await proxy?.stop();
   await Promise.all([basic?.stop(), tokenReg?.stop(), tokens?.stop()]);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
@@ -191,5 +203,30 @@ esac
     const secrets = [PASSWORD, IDENTITY, Buffer.from(`${USER}:${PASSWORD}`).toString("base64"), ...tokens.issued.map((t) => t.slice(-40))];
     expect(outputs.length).toBeGreaterThan(20);
     for (const out of outputs) for (const s of secrets) expect(out.includes(s), `secret found in output`).toBe(false);
+  });
+});
+
+describe("registry faults", () => {
+  it("redirects, a reset mid-blob, 429 and 503s: same output, no Authorization at the blob origin", async () => {
+    const direct = `${basic.host}/demo:latest`;
+    const viaProxy = `127.0.0.1:${proxy.port}/demo:latest`;
+    const t0 = Date.now();
+    const faulty = await scanJson(viaProxy, creds, undefined, PASSWORD);
+    const elapsed = Date.now() - t0;
+    const clean = await scanJson(direct, creds, undefined, PASSWORD);
+    expect(imageFindings(faulty.findings)).toEqual(imageFindings(clean.findings));
+    expect(faulty.image.manifestDigest).toBe(clean.image.manifestDigest);
+    expect(faulty.image.layers).toEqual(clean.image.layers);
+    expect(await filesJson(viaProxy, creds, undefined, PASSWORD)).toBe(await filesJson(direct, creds, undefined, PASSWORD));
+
+    expect(proxy.stats.served503).toBe(2);
+    expect(proxy.stats.served429).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(1000); // Retry-After: 1 was honoured
+    expect(proxy.stats.resets).toBe(1);
+    expect(proxy.stats.rangeRequests.length).toBeGreaterThanOrEqual(1);
+    expect(proxy.stats.rangeRequests[0]).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(proxy.stats.proxyAuthorized).toBeGreaterThan(0);
+    expect(proxy.stats.blobRequests).toBeGreaterThan(layers.length);
+    expect(proxy.stats.blobAuthorized).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { readdir } from "node:fs/promises";
 import { LayerlintError, scan, type LayerWorkersMode, type RegistryOptions, type Report } from "../packages/core/dist/index.js";
 import { checkRemoteUrl } from "../packages/core/src/registry/ssrf.js";
 import { fixturesOut, runCli } from "./helpers/cli.js";
+import { Rng } from "./helpers/prng.js";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
 import { startTokenServer, type TokenServer } from "./registry/token-server.js";
 import { startDecoy, startScriptedProxy, type Decoy, type Fault, type ScriptedProxy, type SeenRequest } from "./registry/fault-proxy.js";
@@ -20,18 +21,8 @@ const PASSWORD = "pw-Mq4Rb8Lk2Tz7";
 const catalog = JSON.parse(readFileSync(`${fixturesOut}/catalog.json`, "utf8")) as Record<string, { layerDigests: string[] }>;
 const demo = catalog.demo!;
 
-/** Seeded PRNG (mulberry32): the fault offsets are random but the same on every run. */
+/** Seed of the PRNG (mulberry32): the fault offsets are random but the same on every run. */
 const SEED = Number(process.env.LAYERLINT_FAULT_SEED ?? 0x5eed7);
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let tokens: TokenServer;
 let reg: RunningRegistry;
@@ -131,7 +122,7 @@ describe("registry faults (scripted proxy, token auth)", () => {
   };
 
   /** Every blob of `repo` fails once, `kind` after a seeded random number of bytes; returns the cuts made. */
-  async function cutEveryBlobOnce(repo: string, kind: "reset" | "truncate", rand: () => number, min: number): Promise<void> {
+  async function cutEveryBlobOnce(repo: string, kind: "reset" | "truncate", rng: Rng, min: number): Promise<void> {
     const digests = blobsOf(repo);
     const cuts = new Map<string, string>();
     const { out, ms, seen } = await viaProxy(repo, (r) => {
@@ -141,7 +132,7 @@ describe("registry faults (scripted proxy, token auth)", () => {
       return {
         kind,
         afterBytes: (len) => {
-          const at = min + Math.floor(rand() * (len - min));
+          const at = min + Math.floor(rng.next() * (len - min));
           cuts.set(d, `${at}/${len}`);
           return at;
         },
@@ -161,22 +152,22 @@ describe("registry faults (scripted proxy, token auth)", () => {
   }
 
   it(`a connection reset at a random byte of every blob (seed ${SEED}): resumed, identical output`, async () => {
-    const rand = prng(SEED);
-    for (const repo of ["demo:latest", "mixed:v1"]) await cutEveryBlobOnce(repo, "reset", rand, 0);
+    const rng = new Rng(SEED);
+    for (const repo of ["demo:latest", "mixed:v1"]) await cutEveryBlobOnce(repo, "reset", rng, 0);
   });
 
   it(`a truncated body with the right Content-Length, random byte (seed ${SEED + 1}): resumed, identical output`, async () => {
-    const rand = prng(SEED + 1);
-    for (const repo of ["demo:latest", "mixed:v1"]) await cutEveryBlobOnce(repo, "truncate", rand, 1);
+    const rng = new Rng(SEED + 1);
+    for (const repo of ["demo:latest", "mixed:v1"]) await cutEveryBlobOnce(repo, "truncate", rng, 1);
   });
 
   it(`the same resets and truncations with every layer decoded in a worker thread (seed ${SEED + 2}): identical output`, async () => {
-    const rand = prng(SEED + 2);
+    const rng = new Rng(SEED + 2);
     layerWorkers = "always";
     try {
       for (const repo of ["demo:latest", "mixed:v1"]) {
-        await cutEveryBlobOnce(repo, "reset", rand, 0);
-        await cutEveryBlobOnce(repo, "truncate", rand, 1);
+        await cutEveryBlobOnce(repo, "reset", rng, 0);
+        await cutEveryBlobOnce(repo, "truncate", rng, 1);
       }
     } finally {
       layerWorkers = "auto";

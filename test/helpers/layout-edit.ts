@@ -1,13 +1,14 @@
-import { createHash } from "node:crypto";
 import { cp, readFile, writeFile } from "node:fs/promises";
+import { sha256 } from "../../fixtures/lib/digest.js";
 
 type Json = Record<string, any>;
 
-const blobPath = (dir: string, digest: string) => `${dir}/blobs/sha256/${digest.slice("sha256:".length)}`;
+/** Where a layout keeps the blob `digest` (`sha256:…`). */
+export const blobPath = (dir: string, digest: string) => `${dir}/blobs/sha256/${digest.slice("sha256:".length)}`;
 
 async function putBlob(dir: string, doc: Json): Promise<{ digest: string; size: number }> {
   const bytes = Buffer.from(JSON.stringify(doc));
-  const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  const digest = sha256(bytes);
   await writeFile(blobPath(dir, digest), bytes);
   return { digest, size: bytes.length };
 }
@@ -23,12 +24,16 @@ export async function readManifest(dir: string): Promise<{ index: Json; manifest
   return { index, manifest };
 }
 
-/** Rewrites the config (and so the manifest and index.json) consistently: only what `edit` changes is wrong. */
-export async function editConfig(dir: string, edit: (config: Json) => void): Promise<void> {
+/**
+ * Rewrites the config (and so the manifest and index.json) consistently: only what `edit` changes is wrong.
+ * `editManifest` may change the manifest too (after its config descriptor is updated) before it is written.
+ */
+export async function editConfig(dir: string, edit: (config: Json) => void, editManifest?: (manifest: Json) => void): Promise<void> {
   const { index, manifest } = await readManifest(dir);
   const config = JSON.parse(await readFile(blobPath(dir, manifest.config.digest), "utf8")) as Json;
   edit(config);
   Object.assign(manifest.config, await putBlob(dir, config));
+  editManifest?.(manifest);
   Object.assign(index.manifests[0], await putBlob(dir, manifest));
   await writeFile(`${dir}/index.json`, JSON.stringify(index));
 }

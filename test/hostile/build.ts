@@ -1,23 +1,19 @@
 // Building blocks for the hostile corpus (cases.ts): OCI layouts, docker save
 // archives and raw tar bytes written from code, so every hostile image is
 // generated fresh into a temp dir and nothing binary is committed.
-import { createHash } from "node:crypto";
 import { mkdir, symlink as fsSymlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { archiveOf, type OutFile } from "../../fixtures/lib/archive.js";
+import { jsonBytes as json, sha256, sha256hex } from "../../fixtures/lib/digest.js";
 import { MT } from "../../fixtures/lib/images.js";
-import { dir, file, packTar, type TarEntry } from "../../fixtures/lib/tar-pack.js";
+import { dir, file, packTar } from "../../fixtures/lib/tar-pack.js";
 import { END_OF_ARCHIVE, padBlock, paxRecord, ustarHeader, type RawHeader } from "../../fixtures/lib/ustar-raw.js";
 import { zstdRawFrame } from "../../fixtures/lib/zstd-raw.js";
 
 export type Json = Record<string, any>;
 
-export const sha256hex = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
-export const sha256 = (b: Buffer): string => `sha256:${sha256hex(b)}`;
-export const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
-
-export { END_OF_ARCHIVE, MT, dir, file, packTar, padBlock, paxRecord, type TarEntry };
+export { MT, dir, file, json, packTar, padBlock, paxRecord, sha256, sha256hex };
 
 /** A stored layer blob and what its config says about it. */
 export interface Layer {
@@ -28,7 +24,7 @@ export interface Layer {
 
 export type Encoding = "gzip" | "zstd" | "none";
 
-export function encode(tar: Buffer, enc: Encoding): Buffer {
+function encode(tar: Buffer, enc: Encoding): Buffer {
   if (enc === "gzip") return gzipSync(tar, { level: 6 });
   if (enc === "zstd") return zstdRawFrame(tar);
   return tar;
@@ -162,7 +158,7 @@ export function header(h: Partial<RawHeader> & { name: string }, patch?: (b: Buf
   return b;
 }
 
-export function fixChecksum(b: Buffer): void {
+function fixChecksum(b: Buffer): void {
   b.fill(0x20, 148, 156);
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += b[i]!;

@@ -2,7 +2,7 @@
 // 127.0.0.1 with a temporary config: anonymous, htpasswd basic, or token
 // auth (issue 4 "Tests against a real registry").
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,9 +57,18 @@ export async function waitForHttp(port: number, timeoutMs = 15_000): Promise<voi
   throw new Error(`nothing answered on 127.0.0.1:${port}`);
 }
 
-/** `tls`: serve https with this certificate and key (PEM files). */
-export async function startRegistry(auth: RegistryAuth, opts: { tls?: { certFile: string; keyFile: string } } = {}): Promise<RunningRegistry> {
+/**
+ * `tls`: serve https with this certificate and key (PEM files).
+ * `storage`: keep the registry's data in this directory (created when
+ * missing, kept by `stop()`) instead of a temporary one, so it outlives the run.
+ */
+export async function startRegistry(
+  auth: RegistryAuth,
+  opts: { tls?: { certFile: string; keyFile: string }; storage?: string } = {},
+): Promise<RunningRegistry> {
   const dir = mkdtempSync(join(tmpdir(), "layerlint-registry-"));
+  const storage = opts.storage ?? join(dir, "data");
+  if (opts.storage) mkdirSync(storage, { recursive: true });
   const port = await freePort();
   let authYaml = "";
   if (auth.kind === "htpasswd") {
@@ -76,7 +85,7 @@ log:
     disabled: true
 storage:
   filesystem:
-    rootdirectory: ${join(dir, "data")}
+    rootdirectory: ${storage}
 http:
   addr: 127.0.0.1:${port}
   secret: layerlint-test-secret

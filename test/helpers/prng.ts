@@ -1,4 +1,4 @@
-/** Deterministic pseudo-random numbers for the benchmark image (mulberry32). */
+/** Deterministic pseudo-random numbers (mulberry32): the benchmark image, the seeded registry fault offsets. */
 export class Rng {
   private s: number;
   constructor(seed: number) {
