@@ -1,3 +1,5 @@
+import { printable } from "./printable.js";
+
 /** 1234567 → "1.2 MB" (SI, as registries and dive print sizes). */
 export function formatBytes(n: number): string {
   if (n < 1000) return `${Math.round(n)} B`;
@@ -11,8 +13,13 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
-/** Left-aligned columns for plain-text tables; no ANSI codes. */
-export function table(rows: string[][], rightAlign: ReadonlySet<number> = new Set()): string {
+/**
+ * Left-aligned columns for plain-text tables; no ANSI codes. Every cell is
+ * made printable here (cells often hold image content: paths, created_by),
+ * so callers pass raw text.
+ */
+export function table(cells: string[][], rightAlign: ReadonlySet<number> = new Set()): string {
+  const rows = cells.map((r) => r.map(printable));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows

@@ -4,9 +4,9 @@
  * --write-baseline and repeatable --report FORMAT=FILE.
  */
 import { Command, Option } from "commander";
-import { LayerlintError, SEVERITIES, validatePolicy, type Policy } from "@layerlint/core";
+import { LayerlintError, mergePolicies, SEVERITIES, validatePolicy, type Policy } from "@layerlint/core";
 
-export const REPORT_FORMATS = ["sarif", "junit", "markdown", "json", "text"] as const;
+const REPORT_FORMATS = ["sarif", "junit", "markdown", "json", "text"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 export interface ReportTarget {
@@ -51,7 +51,7 @@ function parseReportTarget(v: string, prev: ReportTarget[] = []): ReportTarget[]
 
 export function addGateOptions(cmd: Command): Command {
   return cmd
-    .option("--policy <file>", "policy file (YAML or JSON); default: .layerlint.yaml or .layerlint.json in the working directory")
+    .option("--policy <file>", "policy file (YAML or JSON); default: .layerlint.yaml, .layerlint.yml or .layerlint.json in the working directory")
     .option("--max-compressed <size>", 'policy size.maxCompressed, e.g. "200MB" (10^6) or "190MiB" (2^20)')
     .option("--max-uncompressed <size>", "policy size.maxUncompressed")
     .option("--max-layers <n>", "policy size.maxLayers")
@@ -96,10 +96,6 @@ export function policyFromFlags(f: GateFlags): { policy: Policy; any: boolean } 
   add("--forbid-latest", "provenance", "forbidLatest", f.forbidLatest);
   add("--allowed-registry", "provenance", "allowedRegistries", f.allowedRegistry);
   add("--fail-on", "findings", "failOn", f.failOn);
-  const policy: Record<string, Record<string, unknown>> = {};
-  for (const [flag, doc] of parts) {
-    const one = validatePolicy(doc, flag) as Record<string, Record<string, unknown>>;
-    for (const [section, rules] of Object.entries(one)) policy[section] = { ...policy[section], ...rules };
-  }
-  return { policy: policy as Policy, any: parts.length > 0 };
+  const policy = parts.reduce<Policy>((merged, [flag, doc]) => mergePolicies(merged, validatePolicy(doc, flag)), {});
+  return { policy, any: parts.length > 0 };
 }

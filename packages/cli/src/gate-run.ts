@@ -27,14 +27,13 @@ import {
 } from "@layerlint/core";
 import { policyFromFlags, type GateFlags, type ReportTarget } from "./gate-options.js";
 import { textReport } from "./text-report.js";
-import { makeStyle } from "./style.js";
+import { makeStyle, type Style } from "./style.js";
 
-export const POLICY_FILES = [".layerlint.yaml", ".layerlint.yml", ".layerlint.json"] as const;
+const POLICY_FILES = [".layerlint.yaml", ".layerlint.yml", ".layerlint.json"] as const;
 
 export interface GateSetup {
   /** Undefined: no policy file, no rule flag, no baseline: no gate. */
   policy?: Policy | undefined;
-  policyFile?: string | undefined;
   baseline?: Baseline | undefined;
 }
 
@@ -47,7 +46,7 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
-export function discoverPolicy(cwd: string): string | undefined {
+function discoverPolicy(cwd: string): string | undefined {
   return POLICY_FILES.map((n) => join(cwd, n)).find((p) => existsSync(p));
 }
 
@@ -59,26 +58,20 @@ export async function setupGate(flags: GateFlags, cwd = process.cwd()): Promise<
   let policy: Policy | undefined = fromFile;
   if (fromFlags.any) policy = mergePolicies(fromFile ?? {}, fromFlags.policy);
   if (policy === undefined && baseline !== undefined) policy = {};
-  return { policy, policyFile, baseline };
+  return { policy, baseline };
 }
 
-export interface GateOutcome {
-  report: Report | GatedReport;
-  /** Undefined when no gate ran. */
-  passed?: boolean | undefined;
-  warnings: string[];
+/**
+ * The report with the gate applied; unchanged when no gate runs. Whether
+ * it passed and which ignores expired are in its `gate`.
+ */
+export function runGate(report: Report, setup: GateSetup, now?: Date): Report | GatedReport {
+  if (setup.policy === undefined) return report;
+  return applyGate(report, evaluatePolicy(report, setup.policy, { now, baseline: setup.baseline }));
 }
 
-export function runGate(report: Report, setup: GateSetup, now?: Date): GateOutcome {
-  if (setup.policy === undefined) return { report, warnings: [] };
-  const result = evaluatePolicy(report, setup.policy, { now, baseline: setup.baseline });
-  const warnings = result.ignores
-    .filter((i) => i.status === "expired")
-    .map((i) => `ignore expired on ${i.expires}: ${[i.ruleId, i.path].filter(Boolean).join(" ")} (${i.reason}); its findings count again`);
-  return { report: applyGate(report, result), passed: result.passed, warnings };
-}
-
-export function renderReport(format: ReportTarget["format"], report: Report | GatedReport): string {
+/** One report as text; `style` colours the text format (none by default, as in a file). */
+export function renderReport(format: ReportTarget["format"], report: Report | GatedReport, style: Style = makeStyle(false)): string {
   switch (format) {
     case "sarif":
       return renderSarif(report, { rules: allRules });
@@ -89,7 +82,7 @@ export function renderReport(format: ReportTarget["format"], report: Report | Ga
     case "json":
       return `${JSON.stringify(report, null, 2)}\n`;
     case "text":
-      return textReport(report, makeStyle(false));
+      return textReport(report, style);
   }
 }
 

@@ -17,10 +17,16 @@ export function gateSection(r: Report | GatedReport, style: Style): string[] {
     const lines = table([["", "check", "actual", "limit", "details"], ...rows]).split("\n");
     out.push(...lines.map((l, i) => (i > 0 && rows[i - 1]![0] === "FAIL" ? style.severity("high", l) : l)));
   }
-  for (const i of gate.ignores ?? []) {
-    if (i.status === "expired") out.push(style.severity("medium", `warning: ignore expired on ${i.expires}: ${[i.ruleId, i.path].filter(Boolean).join(" ")} (${i.reason})`));
-  }
+  for (const note of expiredIgnores(r)) out.push(style.severity("medium", `warning: ${note}`));
   return out;
+}
+
+/** "ignore expired on DATE: RULE PATH (REASON)" for each expired ignore of the report's gate. */
+export function expiredIgnores(r: Report | GatedReport): string[] {
+  const gate = r.gate as GatedReport["gate"];
+  return (gate?.ignores ?? [])
+    .filter((i) => i.status === "expired")
+    .map((i) => `ignore expired on ${i.expires}: ${[i.ruleId, i.path].filter(Boolean).join(" ")} (${i.reason})`);
 }
 
 /** " [new]" / " [ignored: reason]" after a finding's line. */

@@ -1,7 +1,8 @@
 /**
  * Image-controlled text (paths, messages, os-release, registry errors) may
  * hold control characters: escape them so a hostile image cannot spoof
- * terminal output or split a line-based listing.
+ * terminal output or split a line-based listing. Idempotent: the escapes
+ * are printable ASCII, so text escaped twice is escaped once.
  */
 export function printable(s: string): string {
   // eslint-disable-next-line no-control-regex

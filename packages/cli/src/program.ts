@@ -4,7 +4,7 @@ import { filesCommand } from "./commands/files.js";
 import { infoCommand } from "./commands/info.js";
 import { scanCommand } from "./commands/scan.js";
 import { addDigestCommand } from "./commands/digest.js";
-import { addRegistryOptions } from "./registry-flags.js";
+import { addRegistryOptions, stderrLine } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
 import { version } from "./version.js";
 import { oneLine } from "./printable.js";
@@ -25,34 +25,54 @@ function build(setCode: (n: number) => void): Command {
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s.startsWith("error:") ? s : `error: ${s}`) });
 
-  program
-    .command("scan")
-    .description("report what makes an image dangerous or fat")
-    .argument("<input>", "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], docker://REF, a registry reference (nginx:1.25) or a path")
-    .addOption(formatOption())
-    .addOption(platformOption())
-    .option("-o, --output <file>", "write the report to FILE instead of stdout");
-  addGateOptions(program.commands.at(-1)!)
-    .action(async (input: string, o) => setCode(await scanCommand(input, { ...program.opts(), ...o })));
+  /**
+   * A command on an image input: -f, --platform, -o, then `extra` (scan's
+   * gate flags), then the registry flags; that is also their --help order.
+   */
+  function inputCommand<O>(
+    name: string,
+    about: { description: string; input: string; output: string },
+    run: (input: string, opts: O) => Promise<number>,
+    extra: (cmd: Command) => Command = (cmd) => cmd,
+  ): void {
+    const cmd = program
+      .command(name)
+      .description(about.description)
+      .argument("<input>", about.input)
+      .addOption(formatOption())
+      .addOption(platformOption())
+      .option("-o, --output <file>", about.output);
+    addRegistryOptions(extra(cmd)).action(async (input: string, o) => setCode(await run(input, { ...program.opts(), ...o })));
+  }
 
-  program
-    .command("files")
-    .description("list the final filesystem after every layer and whiteout is applied")
-    .argument("<input>", "image input, as for scan")
-    .addOption(formatOption())
-    .addOption(platformOption())
-    .option("-o, --output <file>", "write the listing to FILE instead of stdout")
-    .action(async (input: string, o) => setCode(await filesCommand(input, { ...program.opts(), ...o })));
-
-  program
-    .command("info")
-    .description("show digests, platform, layers with sizes and created_by, and the run config")
-    .argument("<input>", "image input, as for scan")
-    .addOption(formatOption())
-    .addOption(platformOption())
-    .option("-o, --output <file>", "write to FILE instead of stdout")
-    .action(async (input: string, o) => setCode(await infoCommand(input, { ...program.opts(), ...o })));
-  for (const c of program.commands) if (["scan", "files", "info"].includes(c.name())) addRegistryOptions(c);
+  inputCommand(
+    "scan",
+    {
+      description: "report what makes an image dangerous or fat",
+      input: "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], docker://REF, a registry reference (nginx:1.25) or a path",
+      output: "write the report to FILE instead of stdout",
+    },
+    scanCommand,
+    addGateOptions,
+  );
+  inputCommand(
+    "files",
+    {
+      description: "list the final filesystem after every layer and whiteout is applied",
+      input: "image input, as for scan",
+      output: "write the listing to FILE instead of stdout",
+    },
+    filesCommand,
+  );
+  inputCommand(
+    "info",
+    {
+      description: "show digests, platform, layers with sizes and created_by, and the run config",
+      input: "image input, as for scan",
+      output: "write to FILE instead of stdout",
+    },
+    infoCommand,
+  );
   addDigestCommand(program, setCode);
   return program;
 }
@@ -76,9 +96,8 @@ export async function run(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : EXIT_ERROR;
     }
     const msg = isLayerlintError(e) || e instanceof Error ? e.message : String(e);
-    // Clear a download status line still on screen, so the error starts its own line.
-    if (process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
-    process.stderr.write(`error: ${oneLine(msg)}\n`);
+    // Erases a download status line still on screen (only then), so the error starts its own line.
+    stderrLine(`error: ${oneLine(msg)}`);
     if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
     return EXIT_ERROR;
   }

@@ -48,9 +48,23 @@ export async function registryOptions(flags: RegistryFlags): Promise<RegistryOpt
     password,
     plainHttp: flags.plainHttp ?? false,
     insecure: flags.insecure ?? false,
-    onWarning: (m) => process.stderr.write(`warning: ${oneLine(m)}\n`),
-    onProgress: flags.quiet ? undefined : downloadProgress(process.stderr, process.env.CI !== undefined && process.env.CI !== ""),
+    onWarning: (m) => stderrLine(`warning: ${oneLine(m)}`),
+    onProgress: flags.quiet ? undefined : downloadProgress(process.env.CI !== undefined && process.env.CI !== ""),
   };
+}
+
+/** True while downloadProgress's status line is on stderr, unfinished (no newline yet). */
+let statusShown = false;
+const CLEAR_LINE = "\r\x1b[2K";
+
+/**
+ * Writes one line to stderr (a warning, an error), first erasing the
+ * download status line when one is shown, so the text starts its own line.
+ * The status line is drawn again by the next progress event.
+ */
+export function stderrLine(text: string): void {
+  process.stderr.write(`${statusShown ? CLEAR_LINE : ""}${text}\n`);
+  statusShown = false;
 }
 
 /**
@@ -59,12 +73,12 @@ export async function registryOptions(flags: RegistryFlags): Promise<RegistryOpt
  * plus one line per finished layer. Off a TTY or under CI: only the line
  * per finished layer.
  */
-export function downloadProgress(stream: NodeJS.WriteStream, ci: boolean): (e: DownloadEvent) => void {
+function downloadProgress(ci: boolean): (e: DownloadEvent) => void {
+  const stream = process.stderr;
   const tty = Boolean(stream.isTTY) && !ci;
   const bytes = new Map<string, number>();
   const start = Date.now();
   let last = 0;
-  let statusShown = false;
   let done = 0;
   let total = 0;
   const layerLine = (e: Extract<DownloadEvent, { type: "download-done" }>) =>
@@ -92,7 +106,7 @@ export function downloadProgress(stream: NodeJS.WriteStream, ci: boolean): (e: D
     const rate = sum / Math.max(0.001, (now - start) / 1000);
     const finished = total > 0 && done >= total;
     const status = finished ? "" : `layers ${done}/${total}  ${formatBytes(sum)}  ${formatBytes(rate)}/s`;
-    stream.write(`${statusShown ? "\r\x1b[2K" : ""}${prefix}${status}`);
+    stream.write(`${statusShown ? CLEAR_LINE : ""}${prefix}${status}`);
     statusShown = status !== "";
   };
 }

@@ -14,7 +14,8 @@ export function textReport(r: Report, style: Style): string {
   const os = img.os ? `${img.os.prettyName ?? `${img.os.id} ${img.os.versionId ?? ""}`}` : "unknown OS";
   const reasons = img.baseClass.reasons.length ? ` (${img.baseClass.reasons.join("; ")})` : "";
   out.push(printable(`os ${os}, base ${img.baseClass.class}${reasons}`));
-  out.push(`user ${JSON.stringify(img.user)}`);
+  // JSON.stringify escapes C0 controls but not DEL or C1 (\x9b is a CSI).
+  out.push(printable(`user ${JSON.stringify(img.user)}`));
   out.push("");
 
   const groups = new Map<string, Finding[]>();
@@ -44,7 +45,7 @@ export function textReport(r: Report, style: Style): string {
           formatBytes(l.compressedSize),
           formatBytes(l.uncompressedSize),
           String(l.files),
-          printable((l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 60)),
+          (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 60),
         ]),
       ],
       new Set([1, 2, 3]),

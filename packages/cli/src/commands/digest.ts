@@ -1,22 +1,18 @@
 import type { Command } from "commander";
-import { RegistrySource, defaultLimits, openSource, parsePlatform } from "@layerlint/core";
-import { addRegistryOptions, registryOptions, type RegistryFlags } from "../registry-flags.js";
-
-export interface DigestOptions extends RegistryFlags {
-  platform?: string;
-}
+import type { RegistrySource } from "@layerlint/core";
+import { openInput, type CommonOptions } from "../load.js";
+import { addRegistryOptions } from "../registry-flags.js";
 
 /**
  * `layerlint digest REF`: the manifest digest the reference resolves to,
  * as `crane digest` prints it (the index digest for a multi-arch image;
  * with --platform, that platform's manifest).
  */
-export async function digestCommand(ref: string, opts: DigestOptions): Promise<number> {
+async function digestCommand(ref: string, opts: CommonOptions): Promise<number> {
   const input = ref.startsWith("docker://") ? ref : `docker://${ref}`;
-  const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
-  const source = await openSource(input, { platform, limits: defaultLimits, registry: { ...(await registryOptions(opts)), onProgress: undefined } });
+  // A docker:// input always opens a RegistrySource.
+  const source = (await openInput(input, opts)) as RegistrySource;
   try {
-    if (!(source instanceof RegistrySource)) throw new Error(`${ref}: not a registry reference`);
     const digest = opts.platform ? (await source.manifest()).digest : await source.rootDigest();
     process.stdout.write(`${digest}\n`);
     return 0;
@@ -31,5 +27,5 @@ export function addDigestCommand(program: Command, setCode: (n: number) => void)
     .description("print the manifest digest a registry reference resolves to (for pinning)")
     .argument("<ref>", "image reference, e.g. nginx:1.25 or docker://registry:5000/team/app:v3")
     .option("--platform <os/arch[/variant]>", "print this platform's manifest digest instead of the index digest");
-  addRegistryOptions(cmd).action(async (ref: string, o: DigestOptions) => setCode(await digestCommand(ref, { ...program.opts(), ...o })));
+  addRegistryOptions(cmd).action(async (ref: string, o: CommonOptions) => setCode(await digestCommand(ref, { ...program.opts(), ...o })));
 }

@@ -2,6 +2,7 @@ import { imageSizes, redactText, reportedLayers, type LoadedImage } from "@layer
 import { load, type CommonOptions } from "../load.js";
 import { openOutput } from "../output.js";
 import { formatBytes, table } from "../format.js";
+import { printable } from "../printable.js";
 
 export interface InfoOptions extends CommonOptions {
   format: "text" | "json";
@@ -18,7 +19,7 @@ export async function infoCommand(input: string, opts: InfoOptions): Promise<num
   return 0;
 }
 
-export function imageInfo(input: string, image: LoadedImage) {
+function imageInfo(input: string, image: LoadedImage) {
   const c = image.config.config;
   return {
     input,
@@ -41,27 +42,29 @@ export function imageInfo(input: string, image: LoadedImage) {
 }
 
 function infoText(i: ReturnType<typeof imageInfo>): string {
-  const lines = [
+  const head = [
     `image     ${i.input} (${i.source})`,
     `manifest  ${i.manifestDigest}`,
     `config    ${i.configDigest}`,
     `platform  ${i.platform}`,
     `size      ${formatBytes(i.sizes.compressed)} compressed, ${formatBytes(i.sizes.uncompressed)} uncompressed, ${formatBytes(i.sizes.wasted)} wasted`,
     "",
-    table(
-      [
-        ["#", "digest", "compressed", "uncompressed", "entries", "created by"],
-        ...i.layers.map((l) => [
-          String(l.index),
-          l.digest.slice(0, 19),
-          formatBytes(l.compressedSize),
-          formatBytes(l.uncompressedSize),
-          String(l.entries),
-          (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 70),
-        ]),
-      ],
-      new Set([2, 3, 4]),
-    ),
+  ];
+  const layers = table(
+    [
+      ["#", "digest", "compressed", "uncompressed", "entries", "created by"],
+      ...i.layers.map((l) => [
+        String(l.index),
+        l.digest.slice(0, 19),
+        formatBytes(l.compressedSize),
+        formatBytes(l.uncompressedSize),
+        String(l.entries),
+        (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 70),
+      ]),
+    ],
+    new Set([2, 3, 4]),
+  );
+  const config = [
     "",
     `user        ${JSON.stringify(i.config.user)}`,
     `entrypoint  ${JSON.stringify(i.config.entrypoint)}`,
@@ -71,5 +74,7 @@ function infoText(i: ReturnType<typeof imageInfo>): string {
     "env",
     ...i.config.env.map((e) => `  ${e}`),
   ];
-  return `${lines.join("\n")}\n`;
+  // table() escapes its own cells; the other lines hold image content too
+  // (JSON.stringify escapes C0 controls but leaves DEL and C1 such as \x9b).
+  return `${[...head.map(printable), layers, ...config.map(printable)].join("\n")}\n`;
 }
