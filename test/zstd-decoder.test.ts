@@ -3,8 +3,8 @@
 // input, truncation and corruption, and output paced by the consumer.
 import { describe, it, expect, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { ensureDebianPackages } from "./helpers/debian.js";
+import { drain, pieces, sample, sha } from "./helpers/bytes.js";
 import { zstdDecompress } from "../packages/core/src/zstd-wasm.js";
 import { decompress } from "../packages/core/src/compression.js";
 import { LayerlintError } from "../packages/core/src/errors.js";
@@ -13,37 +13,12 @@ function zstdCli(data: Buffer, ...args: string[]): Buffer {
   return execFileSync("zstd", ["-q", "-c", ...args], { input: data, maxBuffer: 1 << 30 });
 }
 
-/** Deterministic, partly compressible bytes. */
-function sample(size: number, seed: number): Buffer {
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = i % 7 === 0 ? x & 0xff : 0x61 + ((i >> 9) % 26);
-  }
-  return out;
-}
-
-async function* pieces(buf: Buffer, size: number): AsyncGenerator<Uint8Array> {
-  for (let off = 0; off < buf.length; off += size) yield buf.subarray(off, off + size);
-}
-
-async function drain(src: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const parts: Uint8Array[] = [];
-  for await (const c of src) parts.push(c);
-  return Buffer.concat(parts);
-}
-
 function skippableFrame(payload: Buffer): Buffer {
   const head = Buffer.alloc(8);
   head.writeUInt32LE(0x184d2a53, 0);
   head.writeUInt32LE(payload.length, 4);
   return Buffer.concat([head, payload]);
 }
-
-const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
 describe("zstd decoder (libzstd as WebAssembly)", () => {
   const plain = sample(3 * 1024 * 1024 + 17, 7);

@@ -2,6 +2,7 @@ import zlib from "node:zlib";
 import { Readable, pipeline, type Duplex } from "node:stream";
 import { LayerlintError } from "./errors.js";
 import { zstdDecompress } from "./zstd-wasm.js";
+import { gunzip } from "./gunzip.js";
 
 export type Compression = "gzip" | "zstd" | "none";
 
@@ -66,11 +67,15 @@ export async function* decompress(
     return;
   }
   const input = all();
-  if (kind === "zstd" && !nodeZstd) {
+  if (kind === "gzip") {
+    yield* gunzip(input, CHUNK);
+    return;
+  }
+  if (!nodeZstd) {
     yield* zstdDecompress(input, borrow);
     return;
   }
-  const decoder = kind === "gzip" ? zlib.createGunzip({ chunkSize: CHUNK }) : nodeZstd!({ chunkSize: CHUNK });
+  const decoder = nodeZstd({ chunkSize: CHUNK });
   const stream = Readable.from(input, { objectMode: false, highWaterMark: CHUNK });
   let srcError: unknown;
   stream.on("error", (e) => (srcError = e));
