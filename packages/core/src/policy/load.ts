@@ -5,10 +5,12 @@
  * names the key path and the reason, e.g.
  * `policy: size.maxCompressed: expected a size like "200MB" or "1.5GiB"`.
  */
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { LayerlintError } from "../errors.js";
+import { lazyModule } from "../lazy-module.js";
 import { policySchema, type Policy } from "./schema.js";
+
+const yaml = lazyModule<typeof import("yaml")>("yaml");
 
 /** `["ignore", 0, "reason"]` → `ignore[0].reason`. */
 export function issuePath(path: readonly PropertyKey[]): string {
@@ -54,9 +56,9 @@ export function parsePolicy(text: string, fileName?: string): Policy {
   } else {
     try {
       // YAML 1.2 core schema: `2027-06-30` stays a string; no custom tags.
-      doc = parseYaml(text, { prettyErrors: false, uniqueKeys: true });
+      doc = yaml().parse(text, { prettyErrors: false, uniqueKeys: true });
     } catch (e) {
-      const msg = e instanceof YAMLParseError ? `invalid YAML at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]}` : `invalid YAML: ${(e as Error).message}`;
+      const msg = e instanceof yaml().YAMLParseError ? `invalid YAML at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]}` : `invalid YAML: ${(e as Error).message}`;
       fail(msg, fileName);
     }
   }

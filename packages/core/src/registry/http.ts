@@ -1,4 +1,5 @@
-import { Agent } from "undici";
+import type { Agent } from "undici";
+import { lazyModule } from "../lazy-module.js";
 import type { IncomingHttpHeaders } from "node:http";
 import { LayerlintError, isLayerlintError } from "../errors.js";
 import { isLoopbackHost, checkRemoteUrl } from "./ssrf.js";
@@ -7,6 +8,8 @@ import { parseChallenges, pickChallenge, type Challenge } from "./auth/challenge
 import { MAX_TOKEN_BODY, TokenCache, oauthForm, parseTokenResponse, tokenQuery, type TokenResponse } from "./auth/token.js";
 import type { Credential } from "./auth/credentials.js";
 import { discardBody, sendRequest, type ResponseBody } from "./response.js";
+
+const undici = lazyModule<typeof import("undici")>("undici");
 
 /** undici time limits per request (README "Registry"). */
 export interface Timeouts {
@@ -102,6 +105,7 @@ export class RegistryHttp {
     private readonly opts: RegistryHttpOptions,
   ) {
     this.scope = `repository:${repository}:pull`;
+    const { Agent } = undici();
     const agent = (verify: boolean) =>
       new Agent({
         connect: { rejectUnauthorized: verify, timeout: opts.timeouts.connectMs },
