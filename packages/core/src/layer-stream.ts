@@ -95,7 +95,7 @@ export function openLayer(
   const checkDigest = opts.verifyDigest ?? true;
   // Network reads arrive in 16–64 KiB pieces, and every piece costs a trip
   // through each stage (and, for gzip, a round trip to the thread pool):
-  // pack them into 256 KiB first. File reads are larger and pass as they are.
+  // pack them into CHUNK-sized pieces first. File reads are larger and pass as they are.
   const verified = verifyBlob(gather(blob, CHUNK), desc, "layer", checkDigest);
   const plain = decompress(verified, (k) => (kind = k), opts.borrow);
   const chunks = verifyDiffId(plain, diffId, desc.digest, () => checkDigest && kind === "none" && desc.digest === diffId);
