@@ -3,7 +3,7 @@
  * measures layerlint against the physical baseline in one run, profiles the
  * full scan, prints everything and writes bench/RESULTS.md.
  *
- * Environment: BENCH_RUNS (default 5) runs per measurement, interleaved
+ * Environment: BENCH_RUNS (default 7) runs per measurement, interleaved
  * round by round so background load spreads over all of them (umoci, which
  * takes a minute and has no target, at most 3); the disk writes of one
  * measurement are flushed before the next starts;
@@ -26,7 +26,7 @@ import { profileMarkdown, summariseProfile } from "./cpuprofile-summary.js";
 const started = performance.now();
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const cli = path.join(repo, "packages/cli/dist/main.js");
-const runs = Math.max(1, Number(process.env["BENCH_RUNS"] ?? 5));
+const runs = Math.max(1, Number(process.env["BENCH_RUNS"] ?? 7));
 /** umoci takes a minute a run and has no target. */
 const UMOCI_RUNS = 3;
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
