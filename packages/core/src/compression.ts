@@ -1,6 +1,6 @@
 import zlib from "node:zlib";
 import { Readable, pipeline, type Duplex } from "node:stream";
-import { LayerlintError } from "./errors.js";
+import { decompressError, LayerlintError } from "./errors.js";
 import { zstdDecompress } from "./zstd-wasm.js";
 import { gunzip } from "./gunzip.js";
 
@@ -93,7 +93,7 @@ export async function* decompress(
   } catch (e) {
     if (srcError) throw srcError;
     if (e instanceof LayerlintError) throw e;
-    throw new LayerlintError("DECOMPRESS_FAILED", `${kind}: ${(e as Error).message}`);
+    throw decompressError("zstd", (e as Error).message);
   } finally {
     stream.destroy();
   }

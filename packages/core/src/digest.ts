@@ -1,17 +1,12 @@
 import { createHash, type Hash } from "node:crypto";
 import { LayerlintError, shortDigest } from "./errors.js";
-import { DIGEST_HEX_LENGTH } from "./reference/grammar.js";
+import { digestHexLength, digestProblem } from "./reference/grammar.js";
 import type { Descriptor } from "./types.js";
-
-/** The hex length of a registered algorithm (named as node:crypto names it), or undefined. */
-function hexLength(alg: string): number | undefined {
-  return Object.hasOwn(DIGEST_HEX_LENGTH, alg) ? DIGEST_HEX_LENGTH[alg] : undefined;
-}
 
 /** A hasher for the algorithm a digest names; unsupported algorithms are an error. */
 export function hasherFor(digest: string): Hash {
   const alg = digest.slice(0, digest.indexOf(":"));
-  if (hexLength(alg) === undefined) {
+  if (digestHexLength(alg) === undefined) {
     throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `digest ${shortDigest(digest)}: unsupported algorithm "${alg}"`);
   }
   return createHash(alg);
@@ -44,11 +39,9 @@ export function verifyDocument(bytes: Uint8Array, d: Pick<Descriptor, "digest" |
 
 /** The hex part of a digest, validated so it can be used as a file name. */
 export function digestHex(digest: string): { algorithm: string; hex: string } {
-  const i = digest.indexOf(":");
-  const algorithm = digest.slice(0, i);
-  const hex = digest.slice(i + 1);
-  if (hex.length !== hexLength(algorithm) || !/^[0-9a-f]+$/.test(hex)) {
+  if (digestProblem(digest) !== undefined) {
     throw new LayerlintError("MANIFEST_INVALID", `invalid digest "${digest.slice(0, 80)}"`);
   }
-  return { algorithm, hex };
+  const i = digest.indexOf(":");
+  return { algorithm: digest.slice(0, i), hex: digest.slice(i + 1) };
 }

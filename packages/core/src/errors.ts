@@ -42,6 +42,11 @@ export function isLayerlintError(e: unknown): e is LayerlintError {
   return e instanceof LayerlintError;
 }
 
+/** A decoder's own failure, e.g. `gzip: unexpected end of file` (all decoders word it alike). */
+export function decompressError(format: "gzip" | "zstd", message: string): LayerlintError {
+  return new LayerlintError("DECOMPRESS_FAILED", `${format}: ${message}`);
+}
+
 /** `sha256:ab12cd34ef56…`: enough of a digest to name it in a one-line error. */
 export function shortDigest(digest: string): string {
   const i = digest.indexOf(":");

@@ -1,5 +1,5 @@
 import zlib from "node:zlib";
-import { LayerlintError } from "./errors.js";
+import { decompressError, LayerlintError } from "./errors.js";
 import { Mailbox } from "./worker/mailbox.js";
 
 /**
@@ -49,8 +49,8 @@ export async function* gunzip(src: AsyncIterable<Uint8Array>, chunkSize: number)
   }
 }
 
-export function gzipError(message: string): LayerlintError {
-  return new LayerlintError("DECOMPRESS_FAILED", `gzip: ${message}`);
+function gzipError(message: string): LayerlintError {
+  return decompressError("gzip", message);
 }
 
 const FHCRC = 0x02;

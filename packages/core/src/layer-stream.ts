@@ -1,7 +1,7 @@
 import type { Descriptor } from "./types.js";
 import { LayerlintError, shortDigest } from "./errors.js";
 import { hasherFor } from "./digest.js";
-import { CHUNK, decompress, gather, type Compression } from "./compression.js";
+import { decompress, type Compression } from "./compression.js";
 
 /**
  * Passes a stored blob through while checking its size and digest. The size
@@ -93,10 +93,7 @@ export function openLayer(
 ): OpenedLayer {
   let kind: Compression | undefined;
   const checkDigest = opts.verifyDigest ?? true;
-  // Network reads arrive in 16–64 KiB pieces, and every piece costs a trip
-  // through each stage (and, for gzip, a round trip to the thread pool):
-  // pack them into CHUNK-sized pieces first. File reads are larger and pass as they are.
-  const verified = verifyBlob(gather(blob, CHUNK), desc, "layer", checkDigest);
+  const verified = verifyBlob(blob, desc, "layer", checkDigest);
   const plain = decompress(verified, (k) => (kind = k), opts.borrow);
   const chunks = verifyDiffId(plain, diffId, desc.digest, () => checkDigest && kind === "none" && desc.digest === diffId);
   return { chunks, compression: () => kind };

@@ -5,7 +5,7 @@ import type { LayerIndex } from "./layer-index.js";
 import { LayerlintError, shortDigest } from "./errors.js";
 import { isLayerType } from "./media-types.js";
 import { openLayer, verifyBlob } from "./layer-stream.js";
-import { zstdImplementation, type Compression } from "./compression.js";
+import { CHUNK, gather, zstdImplementation, type Compression } from "./compression.js";
 import { walkLayer, type ContentScan, type WantsContent } from "./walk-layer.js";
 import { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 import { layerCreatedBy } from "./history.js";
@@ -157,7 +157,11 @@ async function readLayer(
   try {
     const layer = workers
       ? openLayerInWorker(workers, blob, desc, diffId, { verifyDigest })
-      : openLayer(blob, desc, diffId, { verifyDigest });
+      : // Network reads arrive in 16–64 KiB pieces, and every piece costs a trip
+        // through each stage (for gzip, a round trip to the thread pool): pack
+        // them into CHUNK-sized pieces. File reads are larger and pass as they
+        // are; a worker's input comes already packed into 1 MiB buffers.
+        openLayer(gather(blob, CHUNK), desc, diffId, { verifyDigest });
     const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent);
     return { index: walked, compression: layer.compression() ?? "none" };
   } catch (e) {

@@ -1,5 +1,5 @@
 import type { ZSTDDecoder } from "zstddec/stream";
-import { LayerlintError } from "./errors.js";
+import { decompressError, LayerlintError } from "./errors.js";
 
 /**
  * zstd decoding on Node 20 (no zlib.createZstdDecompress there): libzstd
@@ -67,7 +67,7 @@ const ERROR_NAMES: Record<number, string> = {
 };
 
 function zstdError(message: string): LayerlintError {
-  return new LayerlintError("DECOMPRESS_FAILED", `zstd: ${message}`);
+  return decompressError("zstd", message);
 }
 
 /**

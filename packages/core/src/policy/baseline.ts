@@ -9,7 +9,7 @@ import { LayerlintError } from "../errors.js";
 import type { Finding } from "../finding.js";
 import type { Report } from "../report.js";
 import { issuePath } from "./load.js";
-import { findingFingerprint } from "./fingerprint.js";
+import { findingFingerprint, fingerprintOf } from "./fingerprint.js";
 
 export const baselineSchema = z.object({
   baselineVersion: z.literal(1),
@@ -34,7 +34,7 @@ export function createBaseline(report: Report): Baseline {
     tool: { name: "layerlint", version: report.tool.version },
     image: { input: report.image.input, manifestDigest: report.image.manifestDigest },
     findings: report.findings.map((f) => ({
-      fingerprint: findingFingerprint(f),
+      fingerprint: fingerprintOf(f),
       ruleId: f.ruleId,
       ...(f.path !== undefined ? { path: f.path } : {}),
       severity: f.severity,

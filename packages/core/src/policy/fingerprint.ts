@@ -35,6 +35,11 @@ export function stableEvidence(evidence: Record<string, unknown> | undefined): R
   return Object.fromEntries(Object.entries(evidence).filter(([k]) => !UNSTABLE_KEY.test(k)));
 }
 
+/** The fingerprint a gated report's finding already carries, else computed. */
+export function fingerprintOf(f: Finding & { fingerprint?: string | undefined }): string {
+  return f.fingerprint ?? findingFingerprint(f);
+}
+
 /** 32 hex characters of SHA-256 over the stable fields. */
 export function findingFingerprint(f: Finding): string {
   const doc = canonical([f.ruleId, f.category, f.path ?? null, f.inFinalImage, stableEvidence(f.evidence)]);

@@ -7,6 +7,11 @@
 /** Registered digest algorithms we accept, with their hex length (SPECS.md §1 "Digest algorithms"). */
 export const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
 
+/** The hex length of a registered algorithm, or undefined (own keys only: "constructor" is no algorithm). */
+export function digestHexLength(alg: string): number | undefined {
+  return Object.hasOwn(DIGEST_HEX_LENGTH, alg) ? DIGEST_HEX_LENGTH[alg] : undefined;
+}
+
 /** Path length limit; it excludes the domain (SPECS.md §1 "Length"). */
 export const MAX_PATH_LENGTH = 255;
 export const MAX_TAG_LENGTH = 128;
@@ -108,7 +113,7 @@ export function digestProblem(d: string): string | undefined {
   if (!isDigestAlgorithmSyntax(alg) || hex.length < 32 || !every(hex, isHex)) {
     return `invalid digest ${JSON.stringify(d)}`;
   }
-  const want = Object.hasOwn(DIGEST_HEX_LENGTH, alg) ? DIGEST_HEX_LENGTH[alg] : undefined;
+  const want = digestHexLength(alg);
   if (want === undefined) return `unsupported digest algorithm ${JSON.stringify(alg)}`;
   if (hex.length !== want) return `invalid ${alg} digest length ${hex.length} (want ${want})`;
   if (!every(hex, (c) => isDigit(c) || (c >= 97 && c <= 102))) return `${alg} digest must be lowercase hex`;

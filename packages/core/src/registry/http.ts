@@ -76,10 +76,6 @@ export async function readCapped(body: HttpResponse["body"], max: number, what: 
   return Buffer.concat(parts);
 }
 
-function discard(res: { body: HttpResponse["body"] }): Promise<void> {
-  return discardBody(res.body);
-}
-
 /**
  * One registry's HTTP side: scheme choice, ping, auth (Bearer tokens per
  * scope, Basic), retries with backoff, and redirects followed by hand so
@@ -168,7 +164,7 @@ export class RegistryHttp {
       }
       if (isRetryableStatus(res.status) && attempt < attempts) {
         const after = parseRetryAfter(header(res.headers, "retry-after"));
-        await discard(res);
+        await discardBody(res.body);
         await sleep(retryDelay(this.opts.retry, attempt, after), signal);
         continue;
       }
@@ -205,7 +201,7 @@ export class RegistryHttp {
       }
       this.base = base;
       const challenges = parseChallenges(res.headers["www-authenticate"]);
-      await discard(res);
+      await discardBody(res.body);
       if (res.status === 401) this.challenge = pickChallenge(challenges);
       else if (res.status >= 500) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: GET /v2/ answered HTTP ${res.status}`);
       return;
@@ -221,13 +217,13 @@ export class RegistryHttp {
       // A token may have expired early, or /v2/ was open while this repository is not:
       // take the fresh challenge and try once more.
       const fresh = pickChallenge(parseChallenges(res.headers["www-authenticate"]));
-      await discard(res);
+      await discardBody(res.body);
       if (fresh) this.challenge = fresh;
       this.tokens.delete(this.scope);
       res = await this.withRetries(() => this.follow(url, init), init.signal);
     }
     if ((res.status === 401 || res.status === 403) && res.url.origin === this.base!.origin) {
-      await discard(res);
+      await discardBody(res.body);
       throw this.authFailed(res.status);
     }
     return res;
@@ -247,7 +243,7 @@ export class RegistryHttp {
       const res = await this.send("GET", url, headers, init.signal);
       if (!REDIRECTS.has(res.status)) return { ...res, url };
       const location = header(res.headers, "location");
-      await discard(res);
+      await discardBody(res.body);
       if (!location) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: redirect without a Location`);
       if (hop >= MAX_REDIRECTS) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: too many redirects (more than ${MAX_REDIRECTS})`);
       const next = new URL(location, url);
@@ -299,11 +295,11 @@ export class RegistryHttp {
           signal,
         );
     if (res.status === 401 || res.status === 403) {
-      await discard(res);
+      await discardBody(res.body);
       throw this.authFailed(res.status);
     }
     if (res.status !== 200) {
-      await discard(res);
+      await discardBody(res.body);
       throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: token server answered HTTP ${res.status}`);
     }
     const t = parseTokenResponse((await readCapped(res.body, MAX_TOKEN_BODY, `${this.registry}: token response`)).toString("utf8"));
@@ -316,7 +312,7 @@ export class RegistryHttp {
  * A TLS server whose certificate this process does not trust (OpenSSL's
  * verification codes as Node reports them, and a name mismatch).
  */
-export function isCertificateError(e: unknown): boolean {
+function isCertificateError(e: unknown): boolean {
   return errorCodes(e).some((c) => /CERT|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|INVALID_CA/.test(c));
 }
 

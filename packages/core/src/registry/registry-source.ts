@@ -249,10 +249,11 @@ export class RegistrySource implements ImageSource {
 
   async openBlob(d: Descriptor, signal?: AbortSignal): Promise<Readable> {
     const release = await this.acquire(d.digest);
+    const named = `${this.ref.name}: blob ${shortDigest(d.digest)}`;
     let first: HttpResponse;
     try {
       first = await this.http.get(this.path("blobs", d.digest), { signal });
-      if (first.status !== 200) throw await this.failure(first, `${this.ref.name}: blob ${shortDigest(d.digest)}`);
+      if (first.status !== 200) throw await this.failure(first, named);
     } catch (e) {
       release();
       throw e;
@@ -262,7 +263,7 @@ export class RegistrySource implements ImageSource {
     p?.({ type: "download-start", digest: d.digest, size: d.size, total: this.layerTotal });
     const stream = new BlobReader(first, {
       refetch: (from) => this.http.get(this.path("blobs", d.digest), { rangeFrom: from, signal }),
-      refused: (res) => this.failure(res, `${this.ref.name}: blob ${shortDigest(d.digest)}`),
+      refused: (res) => this.failure(res, named),
       fail: (e) => this.http.networkError(e, what),
       policy: this.retry,
       what,

@@ -105,13 +105,16 @@ export function sendRequest(dispatcher: Dispatcher, url: URL, init: SendInit): P
   });
 }
 
-/** Reads and drops up to `limit` bytes of a body so its connection can be reused; a longer one is cut off. */
-export async function discardBody(body: Readable, limit = 256 * 1024): Promise<void> {
+/** Bodies up to this size are read out so the connection can be reused; longer ones are cut off. */
+const DISCARD_LIMIT = 256 * 1024;
+
+/** Reads and drops an unwanted response body (see DISCARD_LIMIT). */
+export async function discardBody(body: Readable): Promise<void> {
   let n = 0;
   try {
     for await (const c of body as AsyncIterable<Buffer>) {
       n += c.length;
-      if (n > limit) break;
+      if (n > DISCARD_LIMIT) break;
     }
   } catch {
     // the connection is dropped instead; nothing to report

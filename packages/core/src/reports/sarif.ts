@@ -25,7 +25,7 @@
  */
 import type * as Sarif from "sarif";
 import type { RuleInfo } from "../analyzers/analyzer.js";
-import { findingFingerprint } from "../policy/fingerprint.js";
+import { fingerprintOf } from "../policy/fingerprint.js";
 import type { GatedReport } from "../policy/gated-report.js";
 import type { Report } from "../report.js";
 import { severityRank, type Finding, type Severity } from "../finding.js";
@@ -139,8 +139,8 @@ function evidenceLine(f: Finding): number {
   return typeof line === "number" && Number.isInteger(line) && line >= 1 ? line : 1;
 }
 
-/** `configUri` gives where pathless findings point (imageUri, computed once per log). */
-function locationFor(configUri: () => string, f: Pick<Finding, "path"> & Partial<Finding>): Sarif.Location {
+/** `configUri`: where pathless findings point (imageUri). */
+function locationFor(configUri: string, f: Pick<Finding, "path"> & Partial<Finding>): Sarif.Location {
   if (f.path !== undefined && f.path !== "") {
     return {
       physicalLocation: {
@@ -149,10 +149,9 @@ function locationFor(configUri: () => string, f: Pick<Finding, "path"> & Partial
       },
     };
   }
-  const uri = configUri();
   return {
-    physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } },
-    logicalLocations: [{ name: "config", kind: "resource", fullyQualifiedName: `${uri}/config` }],
+    physicalLocation: { artifactLocation: { uri: configUri }, region: { startLine: 1 } },
+    logicalLocations: [{ name: "config", kind: "resource", fullyQualifiedName: `${configUri}/config` }],
   };
 }
 
@@ -194,8 +193,7 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
     );
   }
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  let configUri: string | undefined;
-  const imageConfigUri = (): string => (configUri ??= imageUri(report));
+  const configUri = imageUri(report);
 
   const results: Sarif.Result[] = findings.map((f) => {
     const layer = f.layer !== null ? report.image.layers[f.layer] : undefined;
@@ -204,8 +202,8 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
       ruleIndex: index.get(f.ruleId)!,
       level: LEVEL[f.severity],
       message: { text: f.message },
-      locations: [locationFor(imageConfigUri, f)],
-      partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint ?? findingFingerprint(f) },
+      locations: [locationFor(configUri, f)],
+      partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf(f) },
       properties: {
         category: f.category,
         severity: f.severity,
@@ -224,7 +222,7 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
       ruleIndex: index.get(`gate-${c.id}`)!,
       level: "error",
       message: { text: c.message },
-      locations: [locationFor(imageConfigUri, {})],
+      locations: [locationFor(configUri, {})],
       partialFingerprints: { [FINGERPRINT_KEY]: `gate-${c.id}` },
       properties: { actual: c.actual, limit: c.limit },
     });

@@ -63,7 +63,7 @@ export class Credit {
 
   /** Resolves once less than the window is outstanding, or once closed. */
   async ready(): Promise<void> {
-    while (this.outstanding >= this.window && !this.closed) await new Promise<void>((r) => (this.waiter = r));
+    while (!this.open()) await new Promise<void>((r) => (this.waiter = r));
   }
 
   /** The other side went away: release the sender for good. */

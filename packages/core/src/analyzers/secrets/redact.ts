@@ -5,7 +5,7 @@
  */
 
 /** Hard ceiling on the characters of a secret that may appear in evidence. */
-export const MAX_REVEALED = 4;
+const MAX_REVEALED = 4;
 
 /**
  * A short prefix followed by "…". `keep` defaults to a quarter of the value

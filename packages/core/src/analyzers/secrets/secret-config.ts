@@ -17,7 +17,7 @@ import { findSecrets, type SecretMatch } from "./secret-rules.js";
 import { isLiteralSecret, isSecretKeyName, keyWords, unquote } from "./secret-keys.js";
 import { SECRET_CONFIG_RULES } from "./secret-rule-info.js";
 
-export interface Pair {
+interface Pair {
   key: string;
   value: string;
   /** Span of `KEY=value` in the text. */
@@ -30,7 +30,7 @@ const PAIR = /(?<=^|[\s;&|(`])(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]
 /** Classic builder's space form: `ENV KEY value with spaces` (no "=" in the first word). */
 const ENV_SPACE = /(?:^|#\(nop\)\s+)(ENV|ARG)\s+([A-Za-z_][A-Za-z0-9_]*)\s+([^=\s][^\n]*)$/;
 
-export function findPairs(text: string): Pair[] {
+function findPairs(text: string): Pair[] {
   const out: Pair[] = [];
   PAIR.lastIndex = 0;
   for (const m of text.matchAll(PAIR)) {
@@ -96,7 +96,7 @@ function findCommandSecrets(text: string): SecretMatch[] {
   return out;
 }
 
-export interface TextSecret {
+interface TextSecret {
   rule: string;
   redacted: string;
   key?: string | undefined;
@@ -108,7 +108,7 @@ export interface TextSecret {
  * pairs that held no token. The spans of pairs `skip` picks (pairs reported
  * elsewhere) are ignored.
  */
-export function findTextSecrets(text: string, skipPair?: (p: Pair) => boolean): TextSecret[] {
+function findTextSecrets(text: string, skipPair?: (p: Pair) => boolean): TextSecret[] {
   const pairs = findPairs(text);
   const skip = skipPair === undefined ? [] : pairs.filter(skipPair);
   const within = (i: number, spans: readonly Pair[]): Pair | undefined => spans.find((p) => i >= p.start && i < p.end);

@@ -38,7 +38,7 @@ export interface SecretFilesOptions {
   maxFileBytes?: number;
 }
 
-export function isBinary(bytes: Uint8Array): boolean {
+function isBinary(bytes: Uint8Array): boolean {
   return bytes.subarray(0, BINARY_SNIFF_BYTES).indexOf(0) >= 0;
 }
 

@@ -243,7 +243,7 @@ function dirVerdict(dir: string): DirVerdict {
 let lastDir = "/";
 let lastVerdict: DirVerdict = READ;
 
-export function isSkippedTree(path: string): boolean {
+function isSkippedTree(path: string): boolean {
   for (const p of NAME_PREFIXES) if (path.startsWith(p)) return true;
   const cut = path.lastIndexOf("/") + 1;
   let verdict: DirVerdict;

@@ -57,7 +57,7 @@ interface TokenRule {
  * Random tokens use many distinct characters; "ghp_xxxx…" or
  * "AKIA0000…EXAMPLE" from documentation do not.
  */
-export function looksRandom(body: string, minDistinct = 10): boolean {
+function looksRandom(body: string, minDistinct = 10): boolean {
   if (/EXAMPLE/i.test(body)) return false;
   return new Set(body).size >= minDistinct;
 }
@@ -147,7 +147,7 @@ const TOKEN_RULES: readonly TokenRule[] = [
 ];
 
 /** Every keyword any content rule needs: a file holding none of them is done. */
-export const CONTENT_KEYWORDS: readonly string[] = [
+const CONTENT_KEYWORDS: readonly string[] = [
   ...new Set([...TOKEN_RULES.flatMap((r) => r.keywords), "PRIVATE KEY", "PuTTY-User-Key-File", "://"]),
 ];
 
