@@ -84,13 +84,14 @@ async function main(): Promise<void> {
 
   // (b) needs the registry transport and a registry holding the image.
   let reg: RunningRegistry | undefined;
+  const registryStorage = path.join(img.root, "registry");
   let regInput: string | undefined;
   let regReason = "";
   if (!skopeo || !registryBin) regReason = "skopeo or docker-registry not installed";
   else {
     try {
       // Anonymous, its storage in the cache: the image stays pushed between runs.
-      reg = await startRegistry({ kind: "none" }, { storage: path.join(img.root, "registry") });
+      reg = await startRegistry({ kind: "none" }, { storage: registryStorage });
       const t = performance.now();
       const how = await pushOnce(reg, img.gzip8.dir, "bench", img.gzip8.manifestDigest);
       log(`registry ${reg.host}: image ${how}${how === "pushed" ? ` in ${((performance.now() - t) / 1000).toFixed(0)} s` : ""}`);
@@ -152,20 +153,21 @@ async function main(): Promise<void> {
   // 9.9 s in a round 1 against 1.5-2.6 s in the others.
   log("reading every input once (page cache)");
   const inputs = [img.gzip8, img.zstd8, img.gzip2].flatMap((l) => [l.archive, l.dir]);
-  if (reg) inputs.push(path.join(img.root, "registry"));
+  if (reg) inputs.push(registryStorage);
   spawnSync("sh", ["-c", 'find "$@" -type f -exec cat {} + > /dev/null', "warm", ...inputs], { stdio: ["ignore", "ignore", "inherit"] });
   // And check (a) runs at all.
   log("warm-up run of (a)");
   await measure(m[0]!.cmd, m[0]!.args, { stdoutFile: m[0]!.stdoutFile, cwd: img.root });
   for (let r = 1; r <= runs; r++) {
     for (const x of m) {
-      if (x.skipped || x.error || r > (x.maxRuns ?? runs)) continue;
+      const of = Math.min(runs, x.maxRuns ?? runs);
+      if (x.skipped || x.error || r > of) continue;
       try {
         await x.before?.();
         const s = await measure(x.cmd, x.args, { stdoutFile: x.stdoutFile, cwd: img.root });
         x.samples.push(s);
         await x.after?.();
-        log(`run ${r}/${Math.min(runs, x.maxRuns ?? runs)} (${x.id}) ${s.wallS.toFixed(2)} s wall, ${s.cpuS.toFixed(2)} s CPU, ${s.rssMiB.toFixed(0)} MiB`);
+        log(`run ${r}/${of} (${x.id}) ${s.wallS.toFixed(2)} s wall, ${s.cpuS.toFixed(2)} s CPU, ${s.rssMiB.toFixed(0)} MiB`);
       } catch (e) {
         x.error = (e as Error).message;
         log(`(${x.id}) failed: ${x.error}`);

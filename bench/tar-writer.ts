@@ -10,7 +10,7 @@ import { paxRecord } from "../fixtures/lib/ustar-raw.js";
 /** Two zero blocks end an archive. */
 export { END_OF_ARCHIVE } from "../fixtures/lib/ustar-raw.js";
 
-export const BLOCK = 512;
+const BLOCK = 512;
 const ZEROS = Buffer.alloc(BLOCK);
 const USERS: Record<number, string> = { 0: "root", 1000: "app" };
 const GROUPS: Record<number, string> = { 0: "root", 42: "shadow", 1000: "app" };

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { cliPath, fixturesOut, runCli } from "./helpers/cli.js";
 import { layoutWithExtraLayer, tempDir } from "./helpers/gate.js";
 import { editConfig } from "./helpers/layout-edit.js";
-import { quote, runOnTerminal } from "./helpers/terminal.js";
+import { runCliOnTerminal } from "./helpers/terminal.js";
 
 /** Raw control characters other than "\n": C0, DEL and C1 (\x9b is a one-byte CSI). */
 // eslint-disable-next-line no-control-regex
@@ -78,7 +78,7 @@ describe("CLI output", () => {
   });
 
   it("on a terminal, an error with no download status line shown is its line alone, with no erase codes", async () => {
-    const r = await runOnTerminal(`${quote(process.execPath)} ${quote(cliPath)} scan /nonexistent-dir/image.tar`);
+    const r = await runCliOnTerminal(["scan", "/nonexistent-dir/image.tar"]);
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/^error: \/nonexistent-dir\/image\.tar: no such file or directory[^\x1b\r]*\n$/);
   });

@@ -24,7 +24,6 @@ interface Served {
   written: () => number;
   /** Resolves when the server sees the client's connection close. */
   closed: Promise<void>;
-  server: Server;
 }
 
 const servers: Server[] = [];
@@ -61,7 +60,7 @@ async function serve(): Promise<Served> {
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
-  return { url: new URL(`http://127.0.0.1:${port}/blob`), written: () => written, closed, server };
+  return { url: new URL(`http://127.0.0.1:${port}/blob`), written: () => written, closed };
 }
 
 function agent(): Agent {

@@ -39,21 +39,26 @@ const fast: RegistryOptions = {
   retry: { baseDelayMs: 20, maxDelayMs: 200, maxRetryAfterMs: 1_000 },
 };
 
-/** Where layers are decoded (the fixtures' layers are small, so "auto" keeps them on the scan thread). */
-let layerWorkers: LayerWorkersMode = "auto";
-
-/** The report as JSON with the proxy's host put back to the registry's, so a clean run compares byte for byte. */
-async function report(host: string, repo: string, opts: RegistryOptions = fast): Promise<string> {
+/**
+ * The report as JSON with the proxy's host put back to the registry's, so a clean run compares byte
+ * for byte. `layerWorkers`: the fixtures' layers are small, so "auto" keeps them on the scan thread.
+ */
+async function report(host: string, repo: string, opts: RegistryOptions = fast, layerWorkers: LayerWorkersMode = "auto"): Promise<string> {
   const r: Report = await scan(`${host}/${repo}`, { registry: opts, layerWorkers });
   return JSON.stringify(r).replaceAll(host, reg.host);
 }
 
-async function viaProxy(repo: string, plan: ScriptedProxy["plan"], opts: RegistryOptions = fast): Promise<{ out: string; ms: number; seen: SeenRequest[] }> {
+async function viaProxy(
+  repo: string,
+  plan: ScriptedProxy["plan"],
+  opts: RegistryOptions = fast,
+  layerWorkers: LayerWorkersMode = "auto",
+): Promise<{ out: string; ms: number; seen: SeenRequest[] }> {
   const from = proxy.seen.length;
   proxy.plan = plan;
   const t0 = performance.now();
   try {
-    const out = await report(proxy.host, repo, opts);
+    const out = await report(proxy.host, repo, opts, layerWorkers);
     return { out, ms: performance.now() - t0, seen: proxy.seen.slice(from) };
   } finally {
     proxy.plan = () => undefined;
@@ -65,7 +70,7 @@ async function failing(repo: string, plan: ScriptedProxy["plan"], opts: Registry
   proxy.plan = plan;
   const t0 = performance.now();
   try {
-    const e = await scan(`${proxy.host}/${repo}`, { registry: opts, layerWorkers }).then(
+    const e = await scan(`${proxy.host}/${repo}`, { registry: opts }).then(
       () => new Error("scan succeeded"),
       (x: unknown) => x,
     );
@@ -122,7 +127,13 @@ describe("registry faults (scripted proxy, token auth)", () => {
   };
 
   /** Every blob of `repo` fails once, `kind` after a seeded random number of bytes; returns the cuts made. */
-  async function cutEveryBlobOnce(repo: string, kind: "reset" | "truncate", rng: Rng, min: number): Promise<void> {
+  async function cutEveryBlobOnce(
+    repo: string,
+    kind: "reset" | "truncate",
+    rng: Rng,
+    min: number,
+    layerWorkers: LayerWorkersMode = "auto",
+  ): Promise<void> {
     const digests = blobsOf(repo);
     const cuts = new Map<string, string>();
     const { out, ms, seen } = await viaProxy(repo, (r) => {
@@ -137,7 +148,7 @@ describe("registry faults (scripted proxy, token auth)", () => {
           return at;
         },
       };
-    });
+    }, fast, layerWorkers);
     expect(out, `${repo}: cuts ${JSON.stringify([...cuts.values()])}`).toBe(clean.get(repo));
     expect([...cuts.keys()].sort()).toEqual([...digests].sort());
     for (const d of digests) expect(seen.filter(blobPath(d)).length, `${d} fetched again after the ${kind}`).toBeGreaterThanOrEqual(2);
@@ -163,14 +174,9 @@ describe("registry faults (scripted proxy, token auth)", () => {
 
   it(`the same resets and truncations with every layer decoded in a worker thread (seed ${SEED + 2}): identical output`, async () => {
     const rng = new Rng(SEED + 2);
-    layerWorkers = "always";
-    try {
-      for (const repo of ["demo:latest", "mixed:v1"]) {
-        await cutEveryBlobOnce(repo, "reset", rng, 0);
-        await cutEveryBlobOnce(repo, "truncate", rng, 1);
-      }
-    } finally {
-      layerWorkers = "auto";
+    for (const repo of ["demo:latest", "mixed:v1"]) {
+      await cutEveryBlobOnce(repo, "reset", rng, 0, "always");
+      await cutEveryBlobOnce(repo, "truncate", rng, 1, "always");
     }
   });
 

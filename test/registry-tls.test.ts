@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./helpers/cli.js";
-import { ensureDebianPackages } from "./helpers/debian.js";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
 import { skopeoPush } from "./registry/skopeo.js";
 
@@ -32,7 +31,6 @@ let ca: string;
 
 beforeAll(async () => {
   ensureRegistryTools();
-  ensureDebianPackages({ openssl: "openssl" });
   dir = mkdtempSync(join(tmpdir(), "layerlint-tls-"));
   const certs = makeCertificates(dir);
   ca = certs.ca;

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cliPath, fixturesOut, parseJsonLines, runCli } from "./helpers/cli.js";
-import { quote, runOnTerminal, terminalLines } from "./helpers/terminal.js";
+import { fixturesOut, parseJsonLines, runCli } from "./helpers/cli.js";
+import { runCliOnTerminal, terminalLines } from "./helpers/terminal.js";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
 import { pushedFixtures, skopeoDigest, skopeoPush } from "./registry/skopeo.js";
 import { expectSameImage, ok, scanJson } from "./registry/compare.js";
@@ -74,7 +74,7 @@ describe("registry source (anonymous registry)", () => {
     const dir = mkdtempSync(join(tmpdir(), "layerlint-tty-"));
     try {
       const out = join(dir, "files.json");
-      const r = await runOnTerminal(`${quote(process.execPath)} ${quote(cliPath)} files ${quote(`${reg.host}/layers:v1`)} --format json > ${quote(out)}`);
+      const r = await runCliOnTerminal(["files", `${reg.host}/layers:v1`, "--format", "json"], out);
       expect(r.code).toBe(0);
       // What the terminal shows once every \r and erase is applied: the four layer lines, no status left over.
       const screen = terminalLines(r.output);
@@ -90,7 +90,7 @@ describe("registry source (anonymous registry)", () => {
       expect(parseJsonLines(readFileSync(out, "utf8")).length).toBeGreaterThan(0);
 
       // An error on a terminal starts its own line too.
-      const missing = await runOnTerminal(`${quote(process.execPath)} ${quote(cliPath)} scan ${quote(`${reg.host}/demo:nope`)} > /dev/null`);
+      const missing = await runCliOnTerminal(["scan", `${reg.host}/demo:nope`], "/dev/null");
       expect(missing.code).toBe(2);
       expect(terminalLines(missing.output)).toEqual([expect.stringMatching(/^error: 127\.0\.0\.1:\d+\/demo:nope: manifest: not found/)]);
     } finally {

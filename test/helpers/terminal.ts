@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
+import { cliPath } from "./cli.js";
 
 /** A shell word, single-quoted. */
-export function quote(s: string): string {
+function quote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -12,7 +13,7 @@ export function quote(s: string): string {
  * "\n" → "\r\n" translation undone. CI is unset, so the CLI draws as it
  * does for a person at a terminal.
  */
-export function runOnTerminal(command: string): Promise<{ code: number; output: string }> {
+function runOnTerminal(command: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], {
       env: { ...process.env, CI: "", NO_COLOR: "1", TERM: "xterm" },
@@ -24,6 +25,12 @@ export function runOnTerminal(command: string): Promise<{ code: number; output: 
     child.on("close", (code) => resolve({ code: code ?? -1, output: Buffer.concat(out).toString("utf8").replace(/\r\n/g, "\n") }));
     child.stdin.end();
   });
+}
+
+/** The CLI on a pseudo-terminal (runOnTerminal); `stdoutTo` sends its stdout to a file instead. */
+export function runCliOnTerminal(args: readonly string[], stdoutTo?: string): Promise<{ code: number; output: string }> {
+  const command = [process.execPath, cliPath, ...args].map(quote).join(" ");
+  return runOnTerminal(stdoutTo === undefined ? command : `${command} > ${quote(stdoutTo)}`);
 }
 
 /**

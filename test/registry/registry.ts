@@ -9,8 +9,9 @@ import { join } from "node:path";
 import { request } from "node:http";
 import { ensureDebianPackages } from "../helpers/debian.js";
 
+/** The registry, the pusher, htpasswd, and openssl for the token server's keys and the TLS certificates. */
 export function ensureRegistryTools(): void {
-  ensureDebianPackages({ "docker-registry": "docker-registry", skopeo: "skopeo", htpasswd: "apache2-utils" });
+  ensureDebianPackages({ "docker-registry": "docker-registry", skopeo: "skopeo", htpasswd: "apache2-utils", openssl: "openssl" });
 }
 
 export function freePort(): Promise<number> {
