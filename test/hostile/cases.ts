@@ -347,27 +347,23 @@ const compressionAndTar: HostileCase[] = [
   {
     id: "path-64KiB",
     group: "compression and tar",
-    outcome: "continue: a 64 KiB PAX path (255-byte components) is kept as written",
+    outcome: "error LIMIT_EXCEEDED (a 64 KiB PAX path is over Linux's PATH_MAX: no runtime can create it; refused before it is decoded)",
     command: "files",
+    error: new RegExp(`^${L}: tar entry name at offset 66560 is 65536 bytes, over the 4096-byte PATH_MAX \\(with its NUL\\) of Linux$`),
     async build(work) {
       let p = "long";
       while (p.length < 65_536 - 256) p += `/${"n".repeat(255)}`;
       p += `/${"f".repeat(65_536 - p.length - 1)}`;
       return twoLayers(work, layer(rawTar(paxPath(p), rawFile("placeholder", "64k"))));
     },
-    check(f) {
-      const hit = f.find((x) => x.path.length === 65_537 && x.type === "file");
-      expect(hit, "the 64 KiB path").toBeDefined();
-      expect(paths(f)).toContain("/app/ok.txt");
-    },
   },
   {
-    id: "depth-10000",
+    id: "depth-2040",
     group: "compression and tar",
-    outcome: "continue: a file 10,000 directories deep (implied parents) is merged without recursion",
+    outcome: "continue: a file 2,040 directories deep (implied parents; as deep as PATH_MAX allows) is merged without recursion",
     command: "scan",
     async build(work) {
-      return twoLayers(work, layer(rawTar(paxPath(`${"d/".repeat(10_000)}deep.txt`), rawFile("placeholder", "deep"))));
+      return twoLayers(work, layer(rawTar(paxPath(`${"d/".repeat(2_040)}deep.txt`), rawFile("placeholder", "deep"))));
     },
     check(r) {
       expectRestAnalysed(r);

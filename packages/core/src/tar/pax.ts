@@ -1,138 +1,182 @@
 /**
  * PAX extended-header records ("%d %s=%s\n", the length counting bytes),
- * parsed on raw bytes. tar-stream decodes every value as UTF-8 and so
- * corrupts binary `SCHILY.xattr.*` values such as security.capability
- * (SPECS.md §7, "Binary xattrs are corrupted"): here xattr values stay bytes.
+ * parsed on raw bytes exactly as Go's archive/tar does, because containerd,
+ * moby, podman and buildkit apply layers with it:
+ * https://github.com/golang/go/blob/master/src/archive/tar/reader.go (parsePAX,
+ * mergePAX) and https://github.com/golang/go/blob/master/src/archive/tar/strconv.go
+ * (parsePAXRecord, validPAXRecord, parsePAXTime).
+ *
+ * Parsing only checks record syntax; values are checked when the records are
+ * merged into an entry (`mergePax`), as in Go, where an `x` header dropped by
+ * a following `g` header never has its values looked at.
  */
 import { LayerlintError } from "../errors.js";
-import type { TarHeader } from "./tar-header.js";
+import { decodeName } from "./names.js";
 
-/** The records we act on. Absent = not given (or given empty, which POSIX treats as "unset"). */
-export interface PaxInfo {
-  path?: string;
-  linkpath?: string;
-  size?: number;
-  uid?: number;
-  gid?: number;
-  uname?: string;
-  gname?: string;
-  mtime?: number;
-  /** `SCHILY.xattr.<name>` values, keyed without the prefix. */
-  xattrs?: Record<string, Uint8Array>;
-  /** Any `GNU.sparse.*` record was seen (PAX sparse 0.x / 1.0). */
-  sparse?: boolean;
-  /** `GNU.sparse.name`: the real name of a PAX 1.0 sparse file. */
-  sparseName?: string;
+/** Records of one `x` or `g` header. Later duplicates have already won. Values are raw bytes (views of the payload). */
+export interface PaxRecords {
+  path?: Uint8Array;
+  linkpath?: Uint8Array;
+  uname?: Uint8Array;
+  gname?: Uint8Array;
+  uid?: Uint8Array;
+  gid?: Uint8Array;
+  size?: Uint8Array;
+  mtime?: Uint8Array;
+  atime?: Uint8Array;
+  ctime?: Uint8Array;
+  /** `SCHILY.xattr.<name>` values keyed by the decoded name, empty values included (merge skips them). */
+  xattrs?: Map<string, Uint8Array>;
+  /** `GNU.sparse.*` records keyed by the part after the prefix (offset/numbytes folded into "map"). */
+  sparse?: Map<string, Uint8Array>;
 }
 
 const XATTR = "SCHILY.xattr.";
-const utf8 = new TextDecoder("utf-8");
+const SPARSE = "GNU.sparse.";
 
-function invalid(what: string): never {
+function invalidPax(what: string): never {
   throw new LayerlintError("TAR_INVALID", `invalid pax record: ${what}`);
 }
 
-/** Decimal integer (optionally negative), or a decimal with a fraction for times. */
-function parseDecimal(key: string, s: string, allowFraction: boolean): number {
-  let i = 0;
-  let neg = false;
-  if (allowFraction && s.charCodeAt(0) === 0x2d) { neg = true; i = 1; }
-  let v = 0;
-  const start = i;
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x2e && allowFraction && i > start) break; // fraction of a second: dropped
-    if (c < 0x30 || c > 0x39) invalid(`${key} has a non-numeric value`);
-    v = v * 10 + (c - 0x30);
+/**
+ * strconv.ParseInt(s, 10, 64): optional sign, then one or more decimal digits,
+ * within int64. Returns undefined where Go returns an error.
+ * https://pkg.go.dev/strconv#ParseInt
+ */
+export function parseInt64(b: Uint8Array, start = 0, end = b.length): bigint | undefined {
+  let i = start;
+  const sign = b[i];
+  if (sign === 0x2b || sign === 0x2d) i++;
+  if (i === end) return undefined;
+  let small = 0;
+  for (let j = i; j < end; j++) {
+    const c = b[j]!;
+    if (c < 0x30 || c > 0x39) return undefined;
+    small = small * 10 + (c - 0x30);
   }
-  if (i === start) invalid(`${key} has a non-numeric value`);
-  if (v > Number.MAX_SAFE_INTEGER) invalid(`${key} is too large`);
-  let fraction = false;
-  for (let j = i + 1; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c < 0x30 || c > 0x39) invalid(`${key} has a non-numeric value`);
-    if (c !== 0x30) fraction = true;
+  let v: bigint;
+  if (small <= Number.MAX_SAFE_INTEGER) v = BigInt(small);
+  else {
+    v = 0n;
+    for (let j = i; j < end; j++) v = v * 10n + BigInt(b[j]! - 0x30);
   }
-  // Whole seconds, rounded down: -1.5 s is before -1 s.
-  return neg ? -v - (fraction ? 1 : 0) : v;
+  if (sign === 0x2d) v = -v;
+  return v < -(1n << 63n) || v >= 1n << 63n ? undefined : v;
+}
+
+/** ParseInt as a JS number, exact (within 2^53) or an error naming `key`. */
+export function paxInteger(key: string, raw: Uint8Array): number {
+  const v = parseInt64(raw);
+  if (v === undefined) invalidPax(`${key} is not a decimal integer`);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) invalidPax(`${key} is too large`);
+  return Number(v);
 }
 
 /**
- * Parses the payload of an `x` or `g` header. Throws TAR_INVALID when a
- * record's length lies: non-numeric, zero, too small, past the buffer, or
- * not ending in "\n"; or when a record has no "=".
+ * parsePAXTime: "%d" or "%d.%d" (any number of fraction digits). Returns whole
+ * seconds rounded down, as time.Unix(secs, -nsecs) normalises "-1.5" to -2.
  */
-export function parsePax(buf: Uint8Array): PaxInfo {
-  const info: PaxInfo = {};
+export function paxTime(key: string, raw: Uint8Array): number {
+  let dot = raw.indexOf(0x2e);
+  if (dot < 0) dot = raw.length;
+  const secs = parseInt64(raw, 0, dot);
+  if (secs === undefined) invalidPax(`${key} is not a valid time`);
+  let fraction = false;
+  for (let i = dot + 1; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c < 0x30 || c > 0x39) invalidPax(`${key} is not a valid time`);
+    if (c !== 0x30 && i - dot <= 9) fraction = true; // Go keeps nine digits (nanoseconds)
+  }
+  return Number(secs) - (fraction && raw[0] === 0x2d ? 1 : 0);
+}
+
+/** Latin-1 text of b[s..e): PAX keywords are compared as bytes, and every keyword we act on is ASCII. */
+function latin1(b: Uint8Array, s: number, e: number): string {
+  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString("latin1", s, e);
+}
+
+function hasNul(b: Uint8Array, s: number, e: number): boolean {
+  const i = b.indexOf(0, s);
+  return i >= 0 && i < e;
+}
+
+/**
+ * Parses the payload of an `x` or `g` header (parsePAX). Every byte must
+ * belong to a record: lengths are decimal (sign allowed, as ParseInt does),
+ * at least 5, within the payload, and the record ends in "\n" where its length
+ * says; the first "=" splits key from value; the key is non-empty and
+ * NUL-free; path/linkpath/uname/gname values are NUL-free.
+ */
+export function parsePax(buf: Uint8Array): PaxRecords {
+  const r: PaxRecords = {};
+  let sparseMap: Uint8Array[] | undefined; // GNU sparse 0.0 offset/numbytes pairs
   let pos = 0;
   while (pos < buf.length) {
-    // Length: decimal digits up to a space.
-    let i = pos;
-    let len = 0;
-    while (i < buf.length && buf[i] !== 0x20) {
-      const c = buf[i]!;
-      if (c < 0x30 || c > 0x39) invalid(`record at byte ${pos} has a non-numeric length`);
-      len = len * 10 + (c - 0x30);
-      if (len > buf.length) invalid(`record at byte ${pos} runs past the end of the header`);
-      i++;
+    const sp = buf.indexOf(0x20, pos);
+    if (sp < 0) invalidPax(`record at byte ${pos} has no length`);
+    const n = parseInt64(buf, pos, sp);
+    if (n === undefined || n < 5n || n > BigInt(buf.length - pos)) {
+      invalidPax(n !== undefined && n > BigInt(buf.length - pos) ? `record at byte ${pos} runs past the end of the header` : `record at byte ${pos} has an invalid length`);
     }
-    if (i === pos || i === buf.length) invalid(`record at byte ${pos} has no length`);
-    if (len === 0) invalid(`record at byte ${pos} has length zero`);
-    const end = pos + len;
-    if (end > buf.length) invalid(`record at byte ${pos} runs past the end of the header`);
-    if (end <= i + 1 || buf[end - 1] !== 0x0a) invalid(`record at byte ${pos} does not end in a newline where its length says`);
-    let eq = i + 1;
-    while (eq < end - 1 && buf[eq] !== 0x3d) eq++;
-    if (eq >= end - 1 || eq === i + 1) invalid(`record at byte ${pos} has no key=value`);
-    const key = utf8.decode(buf.subarray(i + 1, eq));
-    const raw = buf.subarray(eq + 1, end - 1);
+    const end = pos + Number(n);
+    if (end <= sp + 1 || buf[end - 1] !== 0x0a) invalidPax(`record at byte ${pos} does not end in a newline where its length says`);
+    const ks = sp + 1;
+    let eq = buf.indexOf(0x3d, ks);
+    if (eq < 0 || eq >= end - 1) invalidPax(`record at byte ${pos} has no key=value`);
+    if (eq === ks) invalidPax(`record at byte ${pos} has an empty key`);
+    const key = latin1(buf, ks, eq);
+    const value = buf.subarray(eq + 1, end - 1);
+    const stringField = key === "path" || key === "linkpath" || key === "uname" || key === "gname";
+    if (stringField ? value.includes(0) : hasNul(buf, ks, eq)) invalidPax(`record at byte ${pos} has a NUL byte in ${stringField ? "its value" : "its key"}`);
     pos = end;
-    if (key.startsWith(XATTR)) {
-      // Kept raw; the walker's meta buffer is private, so a view is safe.
-      if (raw.length > 0) (info.xattrs ??= {})[key.slice(XATTR.length)] = raw;
-      continue;
-    }
-    if (key.startsWith("GNU.sparse.")) {
-      info.sparse = true;
-      if (key === "GNU.sparse.name" && raw.length > 0) info.sparseName = utf8.decode(raw);
-      continue;
-    }
-    if (raw.length === 0) continue;
     switch (key) {
-      case "path": info.path = utf8.decode(raw); break;
-      case "linkpath": info.linkpath = utf8.decode(raw); break;
-      case "uname": info.uname = utf8.decode(raw); break;
-      case "gname": info.gname = utf8.decode(raw); break;
-      case "size": info.size = parseDecimal(key, utf8.decode(raw), false); break;
-      case "uid": info.uid = parseDecimal(key, utf8.decode(raw), false); break;
-      case "gid": info.gid = parseDecimal(key, utf8.decode(raw), false); break;
-      case "mtime": info.mtime = parseDecimal(key, utf8.decode(raw), true); break;
-      default: break; // atime, ctime, comment, charset…: not needed.
+      case "path": r.path = value; break;
+      case "linkpath": r.linkpath = value; break;
+      case "uname": r.uname = value; break;
+      case "gname": r.gname = value; break;
+      case "uid": r.uid = value; break;
+      case "gid": r.gid = value; break;
+      case "size": r.size = value; break;
+      case "mtime": r.mtime = value; break;
+      case "atime": r.atime = value; break;
+      case "ctime": r.ctime = value; break;
+      case "GNU.sparse.offset":
+      case "GNU.sparse.numbytes": {
+        // GNU sparse 0.0: pairs in order, folded into GNU.sparse.map (parsePAX).
+        const count = sparseMap?.length ?? 0;
+        if ((count % 2 === 0) !== (key === "GNU.sparse.offset") || value.includes(0x2c)) {
+          invalidPax(`GNU sparse 0.0 record at byte ${ks - 1} is out of order`);
+        }
+        (sparseMap ??= []).push(value);
+        break;
+      }
+      default:
+        if (key.startsWith(XATTR)) {
+          // Copied (Buffer#slice would be a view): a view would keep the whole
+          // payload, up to 1 MiB, alive as long as the entry.
+          (r.xattrs ??= new Map()).set(decodeName(buf, ks + XATTR.length, eq), new Uint8Array(value));
+        } else if (key.startsWith(SPARSE)) {
+          (r.sparse ??= new Map()).set(key.slice(SPARSE.length), value);
+        }
+        break; // comment, charset, hdrcharset and others: ignored, as in Go.
     }
   }
-  return info;
+  if (sparseMap) {
+    const joined: number[] = [];
+    sparseMap.forEach((v, i) => { if (i > 0) joined.push(0x2c); for (const c of v) joined.push(c); });
+    (r.sparse ??= new Map()).set("map", Uint8Array.from(joined));
+  }
+  return r;
 }
 
-/** `later` overrides `earlier` key by key (a second `g` header, or `x` over `g`). */
-export function mergePax(earlier: PaxInfo | undefined, later: PaxInfo): PaxInfo {
-  if (!earlier) return later;
-  const out: PaxInfo = { ...earlier, ...later };
-  if (earlier.xattrs && later.xattrs) out.xattrs = { ...earlier.xattrs, ...later.xattrs };
-  if (earlier.sparse || later.sparse) out.sparse = true;
+/** A non-empty value, or undefined: mergePAX keeps the ustar field when a value is empty. */
+export function given(v: Uint8Array | undefined): Uint8Array | undefined {
+  return v !== undefined && v.length > 0 ? v : undefined;
+}
+
+/** `SCHILY.xattr.*` with non-empty values (mergePAX's Xattrs), keyed without the prefix. */
+export function paxXattrs(r: PaxRecords): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  if (r.xattrs) for (const [k, v] of r.xattrs) if (v.length > 0) out[k] = v;
   return out;
-}
-
-/** Applies the records to a decoded header (SPECS §7: tar-stream applies only path/linkpath/size). */
-export function applyPax(h: TarHeader, p: PaxInfo): void {
-  if (p.path !== undefined) h.name = p.path;
-  if (p.sparseName !== undefined) h.name = p.sparseName;
-  if (p.linkpath !== undefined) h.linkname = p.linkpath;
-  if (p.size !== undefined) h.size = p.size;
-  if (p.uid !== undefined) h.uid = p.uid;
-  if (p.gid !== undefined) h.gid = p.gid;
-  if (p.uname !== undefined) h.uname = p.uname;
-  if (p.gname !== undefined) h.gname = p.gname;
-  if (p.mtime !== undefined) h.mtime = p.mtime;
-  if (p.xattrs) h.xattrs = { ...p.xattrs };
-  if (p.sparse) h.sparse = true;
 }

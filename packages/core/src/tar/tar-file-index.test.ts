@@ -3,6 +3,7 @@ import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tar from "tar-stream";
+import { END_OF_ARCHIVE as END, paxRecords, rawBlock, rawEntry, type Bytes } from "../../../../fixtures/lib/ustar-raw.js";
 import { indexTarFile, memberName } from "./tar-file-index.js";
 
 let dir = "";
@@ -98,5 +99,43 @@ describe("indexTarFile", () => {
     await writeFile(okPath, good);
     expect(await errorOf(indexTarFile(okPath, { maxMembers: 1 }))).toMatchObject({ code: "LIMIT_EXCEEDED" });
     expect(await errorOf(indexTarFile(join(dir, "missing.tar")))).toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("reads headers as Go does (docker load and ctr import use Go's archive/tar)", async () => {
+    const x = (...r: [Bytes, Bytes][]): Buffer => rawEntry({ name: "PaxHeaders/x", typeflag: "x" }, paxRecords(...r));
+    const g = rawEntry({ name: "manifest.json", typeflag: "g" }, paxRecords(["path", "index.json"]));
+    const path = join(dir, "go-rules.tar");
+    await writeFile(path, Buffer.concat([
+      rawEntry({ name: "manifest.json" }, "[]"),
+      g, // a global header is no member and renames nothing
+      x(["path", "first"]), x(["uid", "1"]), rawEntry({ name: "index.json" }, "{}"), // the last x wins wholesale
+      rawEntry({ name: "blob/" }, "data"), // '0' with a trailing slash: a file with data
+      rawBlock({ name: "dir/", typeflag: 0, size: 4 }), // NUL with one: a directory, no data
+      rawEntry({ name: "after" }, "ok"),
+      END,
+    ]));
+    const idx = await indexTarFile(path);
+    expect([...idx.values()].map((m) => [m.name, m.type, m.size])).toEqual([
+      ["manifest.json", "file", 2], ["index.json", "file", 2], ["blob", "file", 4], ["dir", "dir", 0], ["after", "file", 2],
+    ]);
+    expect(await readAt(path, idx.get("after")!.offset, 2)).toEqual(Buffer.from("ok"));
+  });
+
+  it("ends at a second zero block or at EOF after one; anything else after a zero block fails", async () => {
+    const one = join(dir, "one-zero.tar");
+    await writeFile(one, Buffer.concat([rawEntry({ name: "a" }, "1"), Buffer.alloc(512)]));
+    expect([...(await indexTarFile(one)).keys()]).toEqual(["a"]);
+    const lone = join(dir, "lone-zero.tar");
+    await writeFile(lone, Buffer.concat([rawEntry({ name: "a" }, "1"), Buffer.alloc(512), rawEntry({ name: "b" }, "2"), END]));
+    expect(await errorOf(indexTarFile(lone))).toMatchObject({ code: "ARCHIVE_INVALID", message: `${lone}: tar header after a lone zero block at offset 1536` });
+  });
+
+  it("refuses sparse members, whose stored bytes are not their content", async () => {
+    const path = join(dir, "sparse.tar");
+    const records = paxRecords(["GNU.sparse.major", "0"], ["GNU.sparse.minor", "1"], ["GNU.sparse.size", "10"], ["GNU.sparse.numblocks", "1"], ["GNU.sparse.map", "0,2"]);
+    await writeFile(path, Buffer.concat([rawEntry({ name: "x", typeflag: "x" }, records), rawEntry({ name: "manifest.json" }, "[]"), END]));
+    expect(await errorOf(indexTarFile(path))).toMatchObject({
+      code: "ARCHIVE_INVALID", message: `${path}: member "manifest.json" at offset 1024 is a sparse file, whose stored bytes are not its content`,
+    });
   });
 });

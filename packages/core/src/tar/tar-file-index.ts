@@ -1,23 +1,18 @@
 /**
- * Index of an outer tar on disk (docker save / OCI layout tar, SPECS.md §5):
- * headers are read with positioned reads and content is seeked over, so a
- * multi-GB archive costs one small read per member. Members are then read in
- * place at `offset`. Header rules are those of the streaming walker (§7):
- * same block decoder, same PAX parser, same meta-header state.
+ * Index of an outer tar on disk (docker save, oci-archive): headers are read
+ * with positioned reads and content is seeked over, so a multi-GB archive
+ * costs one small read per member. Members are then read in place at
+ * `offset`. `docker load` and `ctr import` read these archives with Go's
+ * archive/tar too, so the header rules are the streaming walker's (same
+ * block decoder, PAX parser and meta-header state). PAX global headers are
+ * skipped: moby's Unpack ignores them before anything else
+ * (https://github.com/moby/moby/blob/master/pkg/archive/archive.go), and
+ * containerd's importer only reads regular files and symlinks
+ * (https://github.com/containerd/containerd/blob/main/core/images/archive/importer.go).
  */
 import { open, type FileHandle } from "node:fs/promises";
 import { isLayerlintError, LayerlintError } from "../errors.js";
-import {
-  BLOCK,
-  checkBlock,
-  decodeHeader,
-  extensionContinues,
-  finishHeader,
-  FLAG_GNU_SPARSE,
-  hasSparseExtension,
-  isMetaFlag,
-  padded,
-} from "./header-block.js";
+import { BLOCK, checkBlock, checkStoredSize, decodeHeader, isMetaFlag, padded } from "./header-block.js";
 import { DEFAULT_MAX_META_BYTES, MetaState } from "./meta-state.js";
 import type { TarType } from "./tar-header.js";
 
@@ -33,7 +28,7 @@ export interface TarMember {
 export interface TarIndexLimits {
   /** Default 1,000,000. */
   maxMembers?: number;
-  /** PAX/GNU-long-name record cap, default 1 MiB. */
+  /** Cap on each PAX/GNU meta header's payload, default 1 MiB (Go's maxSpecialFileSize). */
   maxMetaBytes?: number;
 }
 
@@ -97,33 +92,36 @@ async function scan(r: BlockReader, limits: TarIndexLimits): Promise<Map<string,
     need(pos + BLOCK, "header", pos);
     const b = await r.block(pos);
     const ck = checkBlock(b, 0);
-    if (ck === -1) break; // end-of-archive marker: nothing after it counts
+    if (ck === -1) {
+      if (meta.pending) throw new LayerlintError("TAR_INVALID", `tar ${meta.describePending()} followed by end of archive at offset ${pos}`);
+      // Go's readHeader: a second zero block, or the end of the file, ends the archive; anything else fails.
+      const next = pos + BLOCK;
+      if (next === size) break;
+      need(next + BLOCK, "block after a zero block", next);
+      if (checkBlock(await r.block(next), 0) === -1) break;
+      throw new LayerlintError("TAR_INVALID", `tar header after a lone zero block at offset ${next}`);
+    }
     if (ck === 0) throw new LayerlintError("TAR_INVALID", pos === 0 ? "not a tar archive" : `tar header checksum mismatch at offset ${pos}`);
     const h = decodeHeader(b, 0, pos);
+    checkStoredSize(h, pos);
     const at = pos;
     pos += BLOCK;
     if (isMetaFlag(h.typeflag)) {
       meta.admit(h.typeflag, h.size, at);
       need(pos + padded(h.size), "meta header", at);
-      meta.add(h.typeflag, await r.bytes(pos, h.size));
+      meta.add(h, await r.bytes(pos, h.size), at); // a `g` entry is not a member
       pos += padded(h.size);
       continue;
     }
-    meta.apply(h);
-    finishHeader(h);
-    if (h.typeflag === FLAG_GNU_SPARSE && hasSparseExtension(b, 0)) {
-      for (;;) {
-        need(pos + BLOCK, "GNU sparse extension", pos);
-        const more = extensionContinues(await r.block(pos), 0);
-        pos += BLOCK;
-        if (!more) break;
-      }
+    const stored = meta.apply(h, b, 0, at);
+    if (meta.sparse) {
+      throw new LayerlintError("TAR_INVALID", `member ${JSON.stringify(h.name)} at offset ${at} is a sparse file, whose stored bytes are not its content`);
     }
-    need(pos + padded(h.size), `member ${JSON.stringify(h.name)}`, at);
+    need(pos + padded(stored), `member ${JSON.stringify(h.name)}`, at);
     if (++count > maxMembers) throw new LayerlintError("LIMIT_EXCEEDED", `more than ${maxMembers} tar members`);
     // A later duplicate wins, as when the archive is extracted.
-    members.set(memberName(h.name), { name: memberName(h.name), type: h.type, linkname: h.linkname, offset: pos, size: h.size });
-    pos += padded(h.size);
+    members.set(memberName(h.name), { name: memberName(h.name), type: h.type, linkname: h.linkname, offset: pos, size: stored });
+    pos += padded(stored);
   }
   if (meta.pending) throw new LayerlintError("TAR_INVALID", `tar ${meta.describePending()} has no entry after it`);
   return members;

@@ -116,7 +116,7 @@ async function differential(entries: Parameters<typeof pack>[0]): Promise<void> 
     const pax = (t.pax ?? {}) as Record<string, string>;
     expect({ name: h.name, type: h.type, mode: h.mode, uid: h.uid, gid: h.gid, size: h.size, linkname: h.linkname, uname: h.uname, gname: h.gname, devmajor: h.devmajor, devminor: h.devminor, mtime: h.mtime }).toEqual({
       name: t.name, type: TYPE[t.type], mode: t.mode & 0o7777,
-      uid: pax.uid ? Number(pax.uid) : t.uid, gid: pax.gid ? Number(pax.gid) : t.gid, // tar-stream leaves these raw (SPECS §7)
+      uid: pax.uid ? Number(pax.uid) : t.uid, gid: pax.gid ? Number(pax.gid) : t.gid, // tar-stream leaves PAX ids in header.pax
       size: t.size, linkname: t.linkname ?? "", uname: t.uname, gname: t.gname,
       devmajor: t.devmajor, devminor: t.devminor, mtime: t.mtime.getTime() / 1000,
     });
@@ -211,31 +211,38 @@ describe("walkTar details", () => {
     expect(contents.get(0)!.toString()).toBe("12345");
   });
 
-  it("applies a global PAX header to all following entries, x to the next only", async () => {
+  it("reports a global PAX header as a pax-global entry and applies it to nothing (Go's Reader.Next)", async () => {
     const buf = Buffer.concat([
-      meta("g", Buffer.concat([rec("uid", "1234"), rec("uname", "global")])),
+      meta("g", Buffer.concat([rec("uid", "1234"), rec("uname", "global"), rec("path", "gpath")])),
       hdr({ name: "a" }),
       meta("x", Buffer.concat([rec("uid", "5"), rec("path", "renamed")])),
       hdr({ name: "b" }),
       hdr({ name: "c" }),
       END,
     ]);
-    const { headers } = await walk(buf);
-    expect(headers.map((h) => [h.name, h.uid, h.uname])).toEqual([["a", 1234, "global"], ["renamed", 5, "global"], ["c", 1234, "global"]]);
+    const { headers, entries } = await walk(buf);
+    expect(headers.map((h) => [h.type, h.name, h.uid, h.uname, h.size])).toEqual([
+      ["pax-global", "gpath", 0, "", 0], ["file", "a", 0, "", 0], ["file", "renamed", 5, "", 0], ["file", "c", 0, "", 0],
+    ]);
+    expect(entries).toBe(4);
   });
 
-  it("flags PAX sparse entries and uses GNU.sparse.name", async () => {
+  it("reads a PAX 1.0 sparse entry: GNU.sparse.name and realsize, the map read from its data, no content handed over", async () => {
+    const map = Buffer.concat([Buffer.from("1\n0\n3\n"), Buffer.alloc(512 - 6)]);
     const buf = Buffer.concat([
       meta("x", Buffer.concat([rec("GNU.sparse.major", "1"), rec("GNU.sparse.minor", "0"), rec("GNU.sparse.name", "var/sparse"), rec("GNU.sparse.realsize", "99999")])),
-      hdr({ name: "GNUSparseFile.0/sparse", size: 3 }),
-      body("abc"),
+      hdr({ name: "GNUSparseFile.0/sparse", size: 515 }),
+      body(Buffer.concat([map, Buffer.from("abc")])),
+      hdr({ name: "after", size: 2 }),
+      body("ok"),
       END,
     ]);
-    const { headers } = await walk(buf);
-    expect([headers[0]!.name, headers[0]!.sparse, headers[0]!.size]).toEqual(["var/sparse", true, 3]);
+    const { headers, contents } = await walk(buf);
+    expect(headers.map((h) => [h.name, h.type, h.sparse, h.size])).toEqual([["var/sparse", "file", true, 99999], ["after", "file", false, 2]]);
+    expect([...contents.keys()]).toEqual([1]);
   });
 
-  it("skips old-GNU sparse extension blocks and stays in sync", async () => {
+  it("skips old-GNU sparse extension blocks and stays in sync; reports the real size, not the stored bytes", async () => {
     const data = Buffer.alloc(1536, 0x53);
     const buf = Buffer.concat([
       hdr({ name: "sparse", flag: "S", size: data.length, format: "gnu" }, (b) => {
@@ -244,6 +251,7 @@ describe("walkTar details", () => {
           b.write(`${(256).toString(8).padStart(11, "0")}\0`, 386 + i * 24 + 12, "latin1");
         }
         b[482] = 1; // isextended
+        b.write(`${(65536).toString(8).padStart(11, "0")}\0`, 483, "latin1"); // realsize
       }),
       (() => { const e = Buffer.alloc(512); e.write("00000100000\x0000000001000\x00", 0, "latin1"); e[504] = 1; return e; })(),
       (() => { const e = Buffer.alloc(512); e.write("00000200000\x0000000000000\x00", 0, "latin1"); return e; })(),
@@ -253,8 +261,8 @@ describe("walkTar details", () => {
       END,
     ]);
     const { headers, contents } = await walk(buf);
-    expect(headers.map((h) => [h.name, h.type, h.size, h.sparse])).toEqual([["sparse", "gnu-sparse", 1536, true], ["after", "file", 2, false]]);
-    expect(contents.get(0)).toEqual(data);
+    expect(headers.map((h) => [h.name, h.type, h.size, h.sparse])).toEqual([["sparse", "gnu-sparse", 65536, true], ["after", "file", 2, false]]);
+    expect(contents.get(0)).toBeUndefined();
     expect(contents.get(1)!.toString()).toBe("ok");
   });
 
@@ -283,7 +291,8 @@ describe("walkTar details", () => {
     const want = (h: TarHeader): number => (h.name === "a" ? 600 : 10);
     const whole = show(await walk(buf, buf.length, want));
     for (const size of [1, 7, 511, 64 * 1024]) expect(show(await walk(buf, size, want))).toBe(whole);
-    expect(JSON.parse(whole).n).toBe(4);
+    expect(JSON.parse(whole).n).toBe(5); // the g header is an entry
+    expect((JSON.parse(whole).h as TarHeader[]).map((h) => h.type)).toEqual(["file", "file", "dir", "pax-global", "file"]);
   });
 
   it("captures only the requested prefix and calls content for empty files", async () => {
@@ -304,7 +313,7 @@ describe("walkTar details", () => {
     const noEnd = Buffer.concat([hdr({ name: "f", size: 1 }), body("x")]);
     expect((await walk(noEnd)).entries).toBe(1);
     expect((await walk(Buffer.concat([noEnd, Buffer.alloc(512)]))).entries).toBe(1);
-    const v7 = await walk(Buffer.concat([hdr({ name: "old/", format: "v7" }), hdr({ name: "old/f", flag: "\0", format: "v7", size: 2 }), body("v7"), END]));
+    const v7 = await walk(Buffer.concat([hdr({ name: "old/", flag: "\0", format: "v7" }), hdr({ name: "old/f", flag: "\0", format: "v7", size: 2 }), body("v7"), END]));
     expect(v7.headers.map((h) => [h.name, h.type])).toEqual([["old/", "dir"], ["old/f", "file"]]);
   });
 

@@ -1,6 +1,16 @@
 /**
- * Push-style streaming tar walker. One pass, metadata plus capped content
- * prefixes (DESIGN.md §1), with the tar rules of SPECS.md §7.
+ * Push-style streaming tar walker: one pass, metadata plus capped content
+ * prefixes. It reads what Go's archive/tar reads
+ * (https://github.com/golang/go/blob/master/src/archive/tar/reader.go),
+ * because containerd, moby, podman and buildkit apply layers with it: the
+ * same entries, names, types, sizes and errors (see header-block.ts,
+ * meta-state.ts, pax.ts, sparse.ts for the rules).
+ *
+ * Stricter than Go, on purpose (an error, never a different tree): a meta
+ * header or the last entry's padding cut off by the end of the stream (Go
+ * stops quietly), names over PATH_MAX, ids and modes over 2^53, sparse data
+ * that does not match its map even where a runtime would not read it, and a
+ * `g` header whose path Go applies at random.
  *
  * Speed: headers are decoded in place inside the source chunk; only a header
  * that straddles two chunks is copied, into a 512-byte carry buffer. File
@@ -8,29 +18,25 @@
  * for a prefix. The source is always read to EOF, since callers hash it.
  */
 import { LayerlintError } from "../errors.js";
-import {
-  BLOCK,
-  checkBlock,
-  decodeHeader,
-  extensionContinues,
-  finishHeader,
-  FLAG_GNU_SPARSE,
-  hasSparseExtension,
-  isMetaFlag,
-  padded,
-} from "./header-block.js";
+import { addOldGnuEntries, invalidSparse, type SparsePlan } from "./sparse.js";
+import { BLOCK, checkBlock, checkStoredSize, decodeHeader, extensionContinues, isMetaFlag, padded } from "./header-block.js";
 import { DEFAULT_MAX_META_BYTES, MetaState } from "./meta-state.js";
 import type { TarHeader } from "./tar-header.js";
 
 export interface TarVisitor {
-  /** Called for every real entry (meta headers already applied). Return how many leading content bytes to capture (0 = none). */
+  /**
+   * Called for every entry Go's Reader.Next returns (meta headers applied;
+   * `g` headers as type "pax-global"). Return how many leading content bytes
+   * to capture (0 = none). Ignored for sparse and pax-global entries, whose
+   * stored bytes are not their content.
+   */
   entry(h: TarHeader): number;
   /** Called with the captured prefix (≤ requested, ≤ size) when entry() asked for bytes. */
   content?(h: TarHeader, bytes: Uint8Array): void;
 }
 
 export interface TarLimits {
-  /** PAX/GNU-long-name record cap, default 1 MiB. */
+  /** Cap on each PAX/GNU meta header's payload, default 1 MiB (Go's maxSpecialFileSize). */
   maxMetaBytes?: number;
 }
 
@@ -44,6 +50,7 @@ const S_DRAIN = 3; // after the end-of-archive blocks: read and discard
 const B_HEADER = 0;
 const B_SPARSE_EXT = 1; // old-GNU sparse map extension
 const B_AFTER_ZERO = 2; // one zero block seen: a second one ends the archive
+const B_SPARSE_MAP = 3; // PAX 1.0 sparse map at the start of the entry's data
 
 const EMPTY = new Uint8Array(0);
 
@@ -70,37 +77,59 @@ export async function walkTar(
   let total = 0;
   let entries = 0;
 
-  let cur: TarHeader | undefined; // last real entry, for capture and errors
+  let cur: TarHeader | undefined; // last header (entry or meta), for capture and errors
   let curAt = 0;
-  let curWant = 0; // capture request held over old-GNU sparse extension blocks
+  let curEnd = 0; // archive offset where its data and padding end
   let buf: Uint8Array = EMPTY; // capture or meta buffer being filled
   let fill = 0;
   let after = 0; // bytes to skip once `buf` is full
-  let metaFlag = 0;
+  let plan: SparsePlan | undefined; // sparse entry whose map is being read
+  let planStored = 0; // its stored data bytes not yet consumed by the map
 
-  /** After a real header (and any sparse extensions): capture or skip its content. */
-  const startContent = (h: TarHeader, want: number): void => {
-    const stored = padded(h.size);
-    const n = want > 0 && visitor.content ? Math.min(Math.floor(want), h.size) : 0;
+  /** After a real, non-sparse header: capture or skip its `stored` data bytes. */
+  const startContent = (h: TarHeader, stored: number, want: number, end: number): void => {
+    const region = padded(stored);
+    curEnd = end + region;
+    const n = want > 0 && visitor.content ? Math.min(Math.floor(want), stored) : 0;
     if (n > 0) {
       buf = new Uint8Array(n);
       fill = 0;
-      after = stored - n;
+      after = region - n;
       state = S_CAPTURE;
     } else {
-      if (want > 0 && visitor.content) visitor.content(h, new Uint8Array(0));
-      skip = stored;
+      if (want > 0 && visitor.content) visitor.content(h, EMPTY);
+      skip = region;
     }
+  };
+
+  /** A sparse entry's map is complete: report it, check its stored bytes, skip them. */
+  const sparseReady = (end: number): void => {
+    const p = plan!;
+    plan = undefined;
+    blockMode = B_HEADER;
+    visitor.entry(cur!);
+    p.map.checkStored(planStored, curAt);
+    skip = padded(planStored);
+    curEnd = end + skip;
   };
 
   /** Handles one complete block; `b[o..o+512)` is valid only during the call. */
   const onBlock = (b: Buffer, o: number, at: number): void => {
     if (blockMode === B_SPARSE_EXT) {
-      // Sparse map blocks have no checksum; only "another one follows" matters.
+      // Extension blocks have no checksum: 21 more entries and a continuation flag.
+      addOldGnuEntries(plan!.map, b, o, 21, curAt);
       if (!extensionContinues(b, o)) {
-        blockMode = B_HEADER;
-        startContent(cur!, curWant);
+        plan!.map.check(curAt);
+        sparseReady(at + BLOCK);
       }
+      return;
+    }
+    if (blockMode === B_SPARSE_MAP) {
+      planStored -= BLOCK;
+      if (plan!.reader!.block(b, o)) {
+        plan!.map.check(curAt);
+        sparseReady(at + BLOCK);
+      } else if (planStored < BLOCK) invalidSparse("its PAX 1.0 sparse map runs past its data", curAt);
       return;
     }
     const ck = checkBlock(b, o);
@@ -116,30 +145,42 @@ export async function walkTar(
     }
     if (ck === 0) throw new LayerlintError("TAR_INVALID", `tar header checksum mismatch at offset ${at}`);
     const h = decodeHeader(b, o, at);
+    checkStoredSize(h, at);
+    cur = h;
+    curAt = at;
     if (isMetaFlag(h.typeflag)) {
       meta.admit(h.typeflag, h.size, at);
-      metaFlag = h.typeflag;
-      cur = h;
-      curAt = at;
       buf = new Uint8Array(h.size);
       fill = 0;
       after = padded(h.size) - h.size;
+      curEnd = at + BLOCK + padded(h.size);
       if (h.size > 0) state = S_META;
-      else meta.add(metaFlag, buf);
+      else metaDone();
       return;
     }
-    meta.apply(h);
-    finishHeader(h);
-    if (h.size > Number.MAX_SAFE_INTEGER - BLOCK) throw new LayerlintError("TAR_INVALID", `tar entry size ${h.size} is not sensible at offset ${at}`);
+    const stored = meta.apply(h, b, o, at);
     entries++;
-    cur = h;
-    curAt = at;
-    const want = visitor.entry(h);
-    if (h.typeflag === FLAG_GNU_SPARSE && hasSparseExtension(b, o)) {
-      curWant = want;
-      blockMode = B_SPARSE_EXT;
-    } else {
-      startContent(h, want);
+    const sparse = meta.sparse;
+    if (sparse === undefined) {
+      startContent(h, stored, visitor.entry(h), at + BLOCK);
+      return;
+    }
+    // Sparse: Go reads the whole map before Next returns, so errors in it come before the entry.
+    plan = sparse;
+    planStored = stored;
+    if (sparse.extension) blockMode = B_SPARSE_EXT;
+    else if (sparse.reader === undefined) sparseReady(at + BLOCK);
+    else if (stored < BLOCK) invalidSparse("its PAX 1.0 sparse map runs past its data", at);
+    else blockMode = B_SPARSE_MAP;
+  };
+
+  /** A meta header's payload is complete (in `buf`). */
+  const metaDone = (): void => {
+    const g = meta.add(cur!, buf, curAt);
+    buf = EMPTY;
+    if (g !== undefined) {
+      entries++;
+      visitor.entry(g);
     }
   };
 
@@ -182,23 +223,28 @@ export async function walkTar(
       fill += n;
       pos += n;
       if (fill < buf.length) continue;
-      if (state === S_CAPTURE) visitor.content!(cur!, buf);
-      else meta.add(metaFlag, buf);
-      buf = EMPTY;
       skip = after;
-      state = S_BLOCK;
+      if (state === S_CAPTURE) {
+        const full = buf;
+        buf = EMPTY;
+        state = S_BLOCK;
+        visitor.content!(cur!, full);
+      } else {
+        state = S_BLOCK;
+        metaDone();
+      }
     }
   }
 
   // End of stream: fine on a block boundary between entries (with or without
   // the end-of-archive blocks), truncated anywhere else.
   if (skip > 0 || state === S_CAPTURE || state === S_META) {
-    const end = curAt + BLOCK + padded(cur?.size ?? 0);
-    truncated(`entry ${JSON.stringify(cur?.name ?? "")} needs ${end} bytes, stream has ${total}`, curAt);
+    truncated(`entry ${JSON.stringify(cur?.name ?? "")} needs ${curEnd} bytes, stream has ${total}`, curAt);
   }
   if (state === S_BLOCK) {
     if (carried > 0) truncated(`partial header block`, blockAt);
     if (blockMode === B_SPARSE_EXT) truncated(`missing GNU sparse extension block`, total);
+    if (blockMode === B_SPARSE_MAP) truncated(`GNU sparse map of entry ${JSON.stringify(cur?.name ?? "")}`, curAt);
     if (blockMode === B_HEADER && meta.pending) {
       throw new LayerlintError("TAR_INVALID", `tar ${meta.describePending()} at offset ${curAt} has no entry after it`);
     }

@@ -1,0 +1,3 @@
+module layerlint.test/go-tar
+
+go 1.19
