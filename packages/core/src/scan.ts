@@ -49,6 +49,7 @@ export async function scan(input: string, options: ScanOptions = {}): Promise<Re
       onProgress: options.onProgress,
       wantsContent: retainedWants(analyzers),
       scanContent: streamedContent(analyzers, states),
+      maxCapturedBytes: options.limits?.maxCapturedBytes,
     });
     return buildReport(input, image, analyzers, states);
   } finally {
