@@ -9,6 +9,7 @@
  */
 import type { FileEntry, ShadowedEntry, UnsafeEntry } from "./types.js";
 import type { UnsafeCount } from "./unsafe-log.js";
+import { DerivedEntry } from "./derived-entry.js";
 import { basename, canonicalPath, pushComponentsReversed } from "./paths.js";
 
 /** Linux MAXSYMLINKS: following a 41st symlink in one lookup fails (ELOOP). */
@@ -132,8 +133,6 @@ export class MergedFileIndex implements FileIndex {
     private readonly dirs: ReadonlyMap<string, ReadonlySet<string>>,
     /** Hardlink entry (final or shadowed) → the entry standing for its inode. */
     private readonly links: ReadonlyMap<FileEntry, FileEntry>,
-    /** Entries the merge made → their walk-time origin. */
-    private readonly origins: ReadonlyMap<FileEntry, FileEntry>,
     private readonly hidden: readonly ShadowedEntry[],
     readonly unsafe: readonly UnsafeEntry[],
     readonly unsafeCounts: readonly UnsafeCount[],
@@ -198,7 +197,7 @@ export class MergedFileIndex implements FileIndex {
   }
 
   origin(e: FileEntry): FileEntry {
-    return this.origins.get(e) ?? e;
+    return DerivedEntry.originOf(e);
   }
 
   shadowed(): Iterable<ShadowedEntry> {

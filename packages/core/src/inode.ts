@@ -16,7 +16,8 @@
  * uid, gid and capability. moby skips the chmod when os.Lstat(hdr.Linkname)
  * fails relative to its working directory; we always apply it.
  */
-import type { FileEntry } from "./types.js";
+import type { FileEntry, ShadowedEntry } from "./types.js";
+import { DerivedEntry } from "./derived-entry.js";
 
 export const CAPABILITY_XATTR = "security.capability";
 
@@ -79,4 +80,71 @@ export function addAufsCopy(ino: Inode, plnk: FileEntry): void {
   if (cap !== undefined && ino.xattrs?.[CAPABILITY_XATTR] === undefined) {
     ino.xattrs = { ...ino.xattrs, [CAPABILITY_XATTR]: cap };
   }
+}
+
+/**
+ * The entry name `n` shows as a name of `ino`: its own path and layer, the
+ * inode's type, metadata and size. The first name keeps the data's type;
+ * any other name of a regular file is a "hardlink" to its stored target.
+ * The data's own name is returned as it is when it already shows all that;
+ * any other name is a new entry whose origin is the data (`fresh` forces one).
+ */
+export function nameOf(n: FileEntry, ino: Inode, fresh = false): FileEntry {
+  const d = ino.data;
+  const first = n === ino.names[0];
+  const type = first || d.type !== "file" ? d.type : "hardlink";
+  const size = d.type === "file" ? d.size : 0;
+  if (!fresh && first && n.mode === ino.mode && n.uid === ino.uid && n.gid === ino.gid && n.xattrs === ino.xattrs) return n;
+  const f = new DerivedEntry(n, n.path, d);
+  f.type = type;
+  f.mode = ino.mode;
+  f.uid = ino.uid;
+  f.gid = ino.gid;
+  f.size = size;
+  const link = type === "hardlink" ? n.linkTarget : d.linkTarget;
+  if (link !== undefined) f.linkTarget = link;
+  else delete f.linkTarget;
+  if (ino.xattrs !== undefined) f.xattrs = ino.xattrs;
+  else delete f.xattrs;
+  return f;
+}
+
+export interface Settled {
+  /** Every hardlink-typed name, final or shadowed → the entry standing for its inode. */
+  links: Map<FileEntry, FileEntry>;
+  /** Data entries some final name still shows. */
+  liveData: Set<FileEntry>;
+}
+
+/**
+ * After the last layer: every live name of every inode in `files` gets the
+ * inode's final metadata. A hardlink's inode is stood for by the data's own
+ * name when that is still live, else by a detached copy of it (same path and
+ * layer as it had, the inode's metadata): one object per inode.
+ */
+export function settleInodes(
+  inodes: readonly Inode[],
+  files: Map<string, FileEntry>,
+  shadowedNames: readonly (readonly [ShadowedEntry, Inode])[],
+): Settled {
+  const rep = new Map<Inode, FileEntry>();
+  const links = new Map<FileEntry, FileEntry>();
+  const liveData = new Set<FileEntry>();
+  const finals: FileEntry[] = [];
+  for (const ino of inodes) {
+    finals.length = 0;
+    for (const n of ino.names) {
+      if (files.get(n.path) !== n) continue;
+      const f = nameOf(n, ino);
+      if (f !== n) files.set(n.path, f);
+      if (n === ino.names[0]) rep.set(ino, f);
+      if (f.type === "hardlink") finals.push(f);
+      liveData.add(ino.data);
+    }
+    let r = rep.get(ino);
+    if (r === undefined) rep.set(ino, (r = nameOf(ino.names[0]!, ino, true)));
+    for (const f of finals) links.set(f, r);
+  }
+  for (const [s, ino] of shadowedNames) if (s.type === "hardlink") links.set(s, rep.get(ino)!);
+  return { links, liveData };
 }

@@ -41,21 +41,18 @@
  *   entry whose content it holds (FileIndex.origin).
  * - Shadowed: every shipped entry that is removed or overwritten, dir
  *   attributes replaced by a later dir included, with hiddenBy/hiddenHow.
- * - wastedBytes: sizes of shadowed regular files whose inode no live name
- *   still shows. Hardlinks themselves never count.
- * - Unsafe entries are kept per (layer, reason) up to MAX_UNSAFE_LISTED, with
- *   exact counts (unsafe-log.ts).
- *
- * Hot loops build entries with explicit fields, never object spread: spread
- * is the hot spot at 100k+ entries.
+ * - wastedBytes: shadowed regular files whose inode no live name shows.
+ * - Unsafe entries: MAX_UNSAFE_LISTED per (layer, reason), counts exact.
+ * Hot loops build entries field by field: object spread is the hot spot at 100k+ entries.
  */
 import type { FileEntry, ShadowedEntry, UnsafeEntry, UnsafeReason } from "./types.js";
 import type { LayerIndex } from "./layer-index.js";
 import { basename, joinPath, parentOf } from "./paths.js";
 import { MergedFileIndex, type FileIndex } from "./file-index.js";
 import { hardlinkRootPath, rootPath } from "./root-path.js";
-import { addAufsCopy, applyLinkHeader, newInode, type Inode } from "./inode.js";
+import { addAufsCopy, applyLinkHeader, nameOf, newInode, settleInodes, type Inode } from "./inode.js";
 import { UnsafeLog, type UnsafeCount } from "./unsafe-log.js";
+import { DerivedEntry, ShadowCopy } from "./derived-entry.js";
 
 export interface MergedFilesystem {
   files: FileIndex;
@@ -78,15 +75,13 @@ class Tree {
   readonly shadowed: ShadowedEntry[] = [];
   /** Walk-time origin of each shadowed regular file, for wastedBytes. */
   private readonly shadowedFiles: FileEntry[] = [];
-  /** Objects the merge made (relocated, shadowed, final names of an inode) → walk-time entry. */
-  readonly origins = new Map<FileEntry, FileEntry>();
-  /** Tree entries and shadowed copies that are names of a hardlinked inode. */
+  /** Tree entries that are names of a hardlinked inode. */
   private readonly inodeOf = new Map<FileEntry, Inode>();
   private readonly inodes: Inode[] = [];
-  /** Shadowed copies of inode names. */
-  private readonly shadowedNames: ShadowedEntry[] = [];
-  /** Data entries of inodes that some final name still shows (after settleInodes). */
-  private readonly liveData = new Set<FileEntry>();
+  /** Shadowed copies of inode names, with their inode. */
+  private readonly shadowedNames: [ShadowedEntry, Inode][] = [];
+  /** Bytes of shadowed regular files no live name shows (after settle). */
+  wasted = 0;
   readonly log = new UnsafeLog();
   private layer: number;
   private current: LayerIndex | undefined;
@@ -113,10 +108,6 @@ class Tree {
     for (const e of l.entries) this.applyEntry(e);
   }
 
-  originOf(e: FileEntry): FileEntry {
-    return this.origins.get(e) ?? e;
-  }
-
   private applyEntry(e: FileEntry): void {
     let entry = e;
     if (e.path === "/") {
@@ -126,7 +117,7 @@ class Tree {
       const dir = this.placeDir(want);
       if (dir === undefined) return this.flag(e.path, "link-escape", "symlink loop in parent path; entry dropped");
       if (dir !== want) {
-        entry = this.relocated(e, joinPath(dir, basename(e.path)));
+        entry = new DerivedEntry(e, joinPath(dir, basename(e.path)), e); // written through a symlinked parent
         this.flag(e.path, "link-escape", `parent is reached through a symlink; written to ${entry.path}`);
       }
     }
@@ -157,7 +148,7 @@ class Tree {
     if (old !== undefined) this.remove(entry.path, "overwrite");
     let ino = this.inodeOf.get(t);
     if (ino === undefined) {
-      ino = newInode(t, this.originOf(t));
+      ino = newInode(t, DerivedEntry.originOf(t));
       this.inodeOf.set(t, ino);
       this.inodes.push(ino);
     }
@@ -165,9 +156,8 @@ class Tree {
     const plnk = this.current?.aufsLinks.get(e);
     if (plnk !== undefined) addAufsCopy(ino, plnk);
     // A second name of a symlink, device or FIFO is one: lookups must see its type.
-    const name = ino.data.type === "file" ? entry : this.nameOf(entry, ino, true);
+    const name = ino.data.type === "file" ? entry : nameOf(entry, ino, true);
     this.inodeOf.set(name, ino);
-    this.origins.set(name, ino.data);
     ino.names.push(name);
     this.insert(name);
   }
@@ -237,13 +227,7 @@ class Tree {
   private shadow(e: FileEntry, how: HiddenHow): void {
     if (this.implied.delete(e)) return; // never shipped in a layer
     const ino = this.inodeOf.get(e);
-    const s: ShadowedEntry = {
-      path: e.path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.size, layer: e.layer,
-      hiddenBy: this.layer, hiddenHow: how,
-    };
-    if (e.linkTarget !== undefined) s.linkTarget = e.linkTarget;
-    if (e.xattrs !== undefined) s.xattrs = e.xattrs;
-    let origin: FileEntry;
+    const s = new ShadowCopy(e, ino?.data ?? DerivedEntry.originOf(e), this.layer, how);
     if (ino !== undefined) {
       // A name of an inode shows the inode's metadata at the time it is unlinked.
       s.mode = ino.mode;
@@ -252,79 +236,17 @@ class Tree {
       s.size = ino.data.size;
       if (ino.xattrs !== undefined) s.xattrs = ino.xattrs;
       else delete s.xattrs;
-      this.inodeOf.set(s, ino);
-      this.shadowedNames.push(s);
-      origin = ino.data;
-    } else {
-      origin = this.originOf(e);
+      this.shadowedNames.push([s, ino]);
     }
-    this.origins.set(s, origin);
-    if (s.type === "file") this.shadowedFiles.push(origin);
+    if (s.type === "file") this.shadowedFiles.push(DerivedEntry.originOf(s));
     this.shadowed.push(s);
   }
 
-  /** A copy of `e` at `path` (written through a symlinked parent). */
-  private relocated(e: FileEntry, path: string): FileEntry {
-    const c: FileEntry = { path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, size: e.size, layer: e.layer };
-    if (e.linkTarget !== undefined) c.linkTarget = e.linkTarget;
-    if (e.xattrs !== undefined) c.xattrs = e.xattrs;
-    this.origins.set(c, this.originOf(e));
-    return c;
-  }
-
-  /**
-   * The entry name `n` shows as a name of `ino`: its own path and layer, the
-   * inode's type, metadata and size. The first name keeps the data's type;
-   * any other name of a regular file is a "hardlink" to its stored target.
-   * `n` itself when it already shows all that (and `fresh` is false).
-   */
-  private nameOf(n: FileEntry, ino: Inode, fresh = false): FileEntry {
-    const d = ino.data;
-    const type = n === ino.names[0] || d.type !== "file" ? d.type : "hardlink";
-    const size = d.type === "file" ? d.size : 0;
-    if (!fresh && type === n.type && n.mode === ino.mode && n.uid === ino.uid && n.gid === ino.gid && n.xattrs === ino.xattrs && n.size === size) {
-      return n;
-    }
-    const f: FileEntry = { path: n.path, type, mode: ino.mode, uid: ino.uid, gid: ino.gid, size, layer: n.layer };
-    const link = type === "hardlink" ? n.linkTarget : d.linkTarget;
-    if (link !== undefined) f.linkTarget = link;
-    if (ino.xattrs !== undefined) f.xattrs = ino.xattrs;
-    this.origins.set(f, d);
-    return f;
-  }
-
-  /**
-   * Every live name of every inode gets its final metadata. Returns, for
-   * each hardlink-typed name (final or shadowed), the entry that stands for
-   * its inode: the data's own name if still live, else a detached copy of
-   * it. Also notes which inodes are still visible (wastedBytes).
-   */
-  settleInodes(): Map<FileEntry, FileEntry> {
-    const rep = new Map<Inode, FileEntry>();
-    const links = new Map<FileEntry, FileEntry>();
-    const finals: FileEntry[] = [];
-    for (const ino of this.inodes) {
-      finals.length = 0;
-      for (const n of ino.names) {
-        if (this.files.get(n.path) !== n) continue;
-        const f = this.nameOf(n, ino);
-        if (f !== n) this.files.set(n.path, f);
-        if (n === ino.names[0]) rep.set(ino, f);
-        if (f.type === "hardlink") finals.push(f);
-        this.liveData.add(ino.data);
-      }
-      let r = rep.get(ino);
-      if (r === undefined) rep.set(ino, (r = this.nameOf(ino.names[0]!, ino, true)));
-      for (const f of finals) links.set(f, r);
-    }
-    for (const s of this.shadowedNames) if (s.type === "hardlink") links.set(s, rep.get(this.inodeOf.get(s)!)!);
+  /** Final metadata for every live name of every inode (inode.ts settleInodes); the hardlink → inode map. */
+  settle(): Map<FileEntry, FileEntry> {
+    const { links, liveData } = settleInodes(this.inodes, this.files, this.shadowedNames);
+    for (const o of this.shadowedFiles) if (!liveData.has(o)) this.wasted += o.size;
     return links;
-  }
-
-  wastedBytes(): number {
-    let sum = 0;
-    for (const o of this.shadowedFiles) if (!this.liveData.has(o)) sum += o.size;
-    return sum;
   }
 
   private impliedDir(path: string): FileEntry {
@@ -342,9 +264,8 @@ class Tree {
 export function mergeLayers(layers: readonly LayerIndex[]): MergedFilesystem {
   const t = new Tree(layers[0]?.index ?? 0);
   for (const l of layers) t.apply(l);
-  const links = t.settleInodes();
-  const wastedBytes = t.wastedBytes();
+  const links = t.settle();
   const unsafeCounts = t.log.tallies();
-  const files = new MergedFileIndex(t.files, t.dirs, links, t.origins, t.shadowed, t.log.listed, unsafeCounts);
-  return { files, shadowed: t.shadowed, unsafe: t.log.listed, unsafeCounts, wastedBytes };
+  const files = new MergedFileIndex(t.files, t.dirs, links, t.shadowed, t.log.listed, unsafeCounts);
+  return { files, shadowed: t.shadowed, unsafe: t.log.listed, unsafeCounts, wastedBytes: t.wasted };
 }
