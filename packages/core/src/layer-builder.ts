@@ -97,6 +97,7 @@ export class LayerBuilder {
   private readonly duplicates = new Set<string>();
   private readonly linkNames = new Map<FileEntry, string>();
   private readonly aufsLinks = new Map<FileEntry, FileEntry>();
+  private readonly rootedNames = new Set<FileEntry>();
   /** Regular files under `.wh..wh.plnk*` by basename, last one wins (moby's aufsHardlinks). */
   private readonly plnk = new Map<string, FileEntry>();
 
@@ -131,6 +132,7 @@ export class LayerBuilder {
       this.flag(h, "aufs-name", "under a .wh..wh.* directory: containerd extracts it, moby skips it; kept");
       if (h.type === "file" && underAufsDir(h.name, path, AUFS_LINK_DIR)) this.plnk.set(base, e);
     }
+    if (h.name.charCodeAt(0) === SLASH) this.rootedNames.add(e);
     if (this.seen.has(path)) this.duplicates.add(path);
     else this.seen.add(path);
     this.entries.push(e);
@@ -157,6 +159,7 @@ export class LayerBuilder {
       duplicates: [...this.duplicates],
       linkNames: this.linkNames,
       aufsLinks: this.aufsLinks,
+      rootedNames: this.rootedNames,
       contents,
       stats,
     };

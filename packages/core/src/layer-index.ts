@@ -36,6 +36,12 @@ export interface LayerIndex {
    * aufsHardlinks). Usually empty.
    */
   aufsLinks: Map<FileEntry, FileEntry>;
+  /**
+   * Entries whose stored name starts with "/": containerd resolves their
+   * parent from "/" rather than as a relative path, which differs in one
+   * corner of fs.RootPath (root-path.ts). Usually empty.
+   */
+  rootedNames: Set<FileEntry>;
   /** Captured content (capped), keyed by the walk-time entry object (never by path). */
   contents: Map<FileEntry, Uint8Array>;
   stats: {

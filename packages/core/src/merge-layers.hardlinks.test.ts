@@ -96,6 +96,9 @@ describe("mergeLayers: a hardlink header changes the shared inode", () => {
     // containerd does not clean link names: deep → /real/sub, then ".." → /real, so /real/f
     // (cleaning first would look for /f, which does not exist).
     expect(m.files.hardlinkTarget(m.files.get("/k")!)).toBe(m.files.get("/real/f"));
+    // `link` shows where the link went, not the name as stored.
+    expect(m.files.get("/h")?.linkTarget).toBe("/real/f");
+    expect(m.files.get("/k")?.linkTarget).toBe("/real/f");
     expect(m.unsafe).toEqual([]);
   });
 });

@@ -21,6 +21,15 @@ describe("mergeLayers: whiteouts and opaque directories", () => {
     expect(m.wastedBytes).toBe(7);
   });
 
+  it("an opaque marker in a symlinked directory hides nothing (moby), and is flagged", () => {
+    const m = merge(["real/", "real/x:1", "s -> real"], ["s/.wh..wh..opq"]);
+    expect(paths(m)).toEqual(["/", "/real", "/real/x", "/s"]);
+    expect(m.unsafe).toMatchObject([{ layer: 1, name: "/s", reason: "link-escape" }]);
+    // Below a symlinked ancestor both runtimes hide the children.
+    const m2 = merge(["real/", "real/sub/", "real/sub/x:1", "s -> real"], ["s/sub/.wh..wh..opq"]);
+    expect(paths(m2)).toEqual(["/", "/real", "/real/sub", "/s"]);
+  });
+
   it("a whiteout through a symlinked parent deletes the real path and is flagged", () => {
     const m = merge(["etc/", "etc/passwd:4", "a -> /etc"], ["a/.wh.passwd"]);
     expect(paths(m)).toEqual(["/", "/a", "/etc"]);
@@ -119,6 +128,13 @@ describe("mergeLayers: names cleaned and placed as the runtimes do", () => {
       [1, "a/../../../x", "path-escape"],
     ]);
     expect(m.unsafe[0]!.detail).toMatch(/clamped into the root .*moby refuses this layer/);
+  });
+
+  it("a name stored with a leading '/' resolves its parent from '/' (fs.RootPath's one difference)", () => {
+    // p → l/../c with l → /a/b: relative "p/f" follows l first (/a/c/f); "/p/f" joins "/" and "l/../c" (/c/f).
+    const base = ["a/", "a/b/", "l -> /a/b", "p -> l/../c"];
+    expect(merge(base, ["p/f:1"]).files.get("/a/c/f")).toBeDefined();
+    expect(merge(base, ["/p/f:1"]).files.get("/c/f")).toBeDefined();
   });
 
   it("a parent symlink whose target climbs out stays inside the root", () => {

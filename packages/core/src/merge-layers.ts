@@ -49,7 +49,7 @@ import type { FileEntry, ShadowedEntry, UnsafeEntry, UnsafeReason } from "./type
 import type { LayerIndex } from "./layer-index.js";
 import { basename, joinPath, parentOf } from "./paths.js";
 import { MergedFileIndex, type FileIndex } from "./file-index.js";
-import { hardlinkRootPath, rootPath } from "./root-path.js";
+import { hardlinkRootPath, lstat, rootPath } from "./root-path.js";
 import { addAufsCopy, applyLinkHeader, nameOf, newInode, settleInodes, type Inode } from "./inode.js";
 import { UnsafeLog, type UnsafeCount } from "./unsafe-log.js";
 import { DerivedEntry, ShadowCopy } from "./derived-entry.js";
@@ -97,6 +97,12 @@ class Tree {
     this.current = l;
     this.log.absorb(l.unsafe, l.unsafeCounts);
     for (const d of l.opaqueDirs) {
+      // moby walks the marker's directory without following it when it is itself a symlink, and
+      // hides nothing there; containerd resolves it and hides the target's children. Kept: stricter.
+      if (lstat(this.lookup, d)?.type === "symlink") {
+        this.flag(d, "link-escape", "opaque marker in a symlinked directory: containerd hides the target's children, moby nothing; kept");
+        continue;
+      }
       const dir = this.markerDir(d, d);
       const kids = dir === undefined ? undefined : this.dirs.get(dir);
       if (kids !== undefined) for (const k of [...kids]) this.remove(k, "opaque");
@@ -114,7 +120,7 @@ class Tree {
       if (e.type !== "dir") return this.flag(e.path, "path-escape", "non-directory entry names the root");
     } else {
       const want = parentOf(e.path);
-      const dir = this.placeDir(want);
+      const dir = this.placeDir(want, this.current?.rootedNames.has(e) !== true);
       if (dir === undefined) return this.flag(e.path, "link-escape", "symlink loop in parent path; entry dropped");
       if (dir !== want) {
         entry = new DerivedEntry(e, joinPath(dir, basename(e.path)), e); // written through a symlinked parent
@@ -146,6 +152,11 @@ class Tree {
       return this.flag(e.path, "invalid-hardlink", `target ${e.linkTarget ?? ""} ${why}: link() fails and the runtime fails this layer; entry dropped`);
     }
     if (old !== undefined) this.remove(entry.path, "overwrite");
+    if (t.path !== entry.linkTarget) {
+      // Show where the link went (through symlinks, or ".." after one), not the name as stored.
+      entry = new DerivedEntry(entry, entry.path, DerivedEntry.originOf(entry));
+      entry.linkTarget = t.path;
+    }
     let ino = this.inodeOf.get(t);
     if (ino === undefined) {
       ino = newInode(t, DerivedEntry.originOf(t));
@@ -169,9 +180,9 @@ class Tree {
   }
 
   /** The real directory for `dir` (fs.RootPath), creating implied parents; undefined on a loop. */
-  private placeDir(dir: string): string | undefined {
+  private placeDir(dir: string, relative = true): string | undefined {
     if (this.files.get(dir)?.type === "dir") return dir;
-    const real = rootPath(this.lookup, dir);
+    const real = rootPath(this.lookup, dir, relative);
     if (real === null) return undefined;
     let start = 1;
     while (start < real.length) {

@@ -39,7 +39,7 @@ function joinClean(dir: string, rel: string): string {
  * components and not in the last one. Missing, or under a non-directory,
  * reads as "not a symlink", as walkLink treats a path that does not exist.
  */
-function lstat(lookup: Lookup, path: string): FileEntry | undefined {
+export function lstat(lookup: Lookup, path: string): FileEntry | undefined {
   const e = lookup(path);
   if (e !== undefined) return e; // stored paths have only directories above them
   const real = resolveSymlinks(lookup, path, { followFinal: false, strict: true });
