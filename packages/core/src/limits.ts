@@ -1,6 +1,10 @@
 /** Memory caps, each configurable through ScanOptions.limits (README "Limits"). */
 export interface Limits {
-  /** Largest manifest or index accepted: 4 MiB, as distribution and oras (SPECS §2). */
+  /**
+   * Largest manifest or index accepted: 4 MiB, as the distribution registry
+   * (https://github.com/distribution/distribution/blob/main/registry/handlers/manifests.go)
+   * and oras do.
+   */
   maxManifestBytes: number;
   /** Largest image config accepted. */
   maxConfigBytes: number;

@@ -85,8 +85,9 @@ export interface LoadedImage {
 }
 
 /**
- * The flow of DESIGN.md §1 up to the merge: every layer streamed once,
- * verified, walked in parallel (p-limit), then merged in order.
+ * Everything up to the merge: every layer streamed once, verified, walked
+ * in parallel (p-limit) under one scan-wide capture budget, then merged in
+ * order.
  */
 export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
   const manifest = await source.manifest();

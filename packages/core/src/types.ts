@@ -64,7 +64,7 @@ export interface ImageConfig {
 
 export type SourceKind = "registry" | "oci-layout" | "oci-archive" | "docker-archive";
 
-/** Every backend implements only this (DESIGN.md §2). */
+/** Every backend implements only this. */
 export interface ImageSource {
   readonly kind: SourceKind;
   /** What the user typed, e.g. `oci-archive:app.tar`. */
