@@ -1,19 +1,25 @@
 // Property: LayerBuilder + mergeLayers agree with a tiny, obviously correct
-// model of image-spec layer.md (SPECS §6) over random stacks of files, dirs,
-// symlinks, hardlinks, whiteouts and opaque markers.
+// model of how containerd and moby apply layers, over random stacks of files,
+// dirs, symlinks, hardlinks, whiteouts and opaque markers.
 //
-// The model is a Map<path, {type, layer, id}> applied per layer:
-//   1. opaque markers first: drop every lower path under the directory;
-//   2. whiteouts (lower layers only): drop the path and everything under it;
+// The model is a Map<path, {type, layer, id, ino}> applied per layer:
+//   1. opaque markers first: their directory is created if missing (a
+//      non-directory in the way is replaced by an implied directory, id 0,
+//      this layer), then every lower path under it is dropped;
+//   2. whiteouts (lower layers only): the parent is created the same way,
+//      then the path and everything under it are dropped;
 //   3. entries in stream order: missing or non-directory parents become
-//      implied directories (id 0, this layer); dir over dir replaces the
-//      attributes and keeps the children; anything else drops the path and its
-//      subtree, then sets it. A hardlink takes the id of the file it names at
-//      that moment (bound to the inode; a missing target or a dir: unbound).
+//      implied directories; dir over dir replaces the attributes and keeps
+//      the children; anything else drops the path and its subtree, then sets
+//      it. A hardlink becomes another name of the inode it names at that
+//      moment, and its header's uid (here: its id) becomes every name's; a
+//      missing target, a directory, or the path itself (removed first) makes
+//      the runtime fail: the entry is dropped and the old path stays.
 //
-// Symlinks are generated only at leaf paths (never a parent of another path),
-// so no write goes *through* a symlink: that case is implementation-defined
-// and covered by merge-layers.test.ts and the whiteout vectors.
+// Symlinks are generated only at two leaf paths that are never hardlink
+// targets (never a parent of another path, never a second name), so no write
+// goes *through* a symlink: that case is covered by merge-layers*.test.ts,
+// root-path.test.ts and the whiteout vectors.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { LayerBuilder } from "../../packages/core/src/layer-builder.js";
@@ -22,69 +28,79 @@ import type { TarHeader, TarType } from "../../packages/core/src/tar/tar-header.
 import { params, timeout } from "./runs.js";
 
 const PARENTS = ["a", "b", "a/c", "a/c/d"];
-const LEAVES = ["a/f", "a/c/g", "a/c/d/i", "b/h", "top", "b/s"];
-const ANY = [...PARENTS, ...LEAVES];
+const LEAVES = ["a/f", "a/c/g", "a/c/d/i", "b/h"];
+const SYMLINK_LEAVES = ["top", "b/s"];
+const ANY = [...PARENTS, ...LEAVES, ...SYMLINK_LEAVES];
+const LINKABLE = [...PARENTS, ...LEAVES];
 
 type Kind = "file" | "dir" | "symlink" | "hardlink" | "whiteout" | "opaque";
 interface Item { kind: Kind; path: string; target: string }
 
 const item: fc.Arbitrary<Item> = fc.oneof(
-  fc.record({ kind: fc.constantFrom<Kind>("file", "dir", "hardlink"), path: fc.constantFrom(...ANY), target: fc.constantFrom(...ANY, "missing") }),
-  fc.record({ kind: fc.constant<Kind>("symlink"), path: fc.constantFrom(...LEAVES), target: fc.constantFrom(...ANY, "/etc", "..") }),
+  fc.record({ kind: fc.constantFrom<Kind>("file", "dir"), path: fc.constantFrom(...ANY), target: fc.constant("") }),
+  fc.record({ kind: fc.constant<Kind>("hardlink"), path: fc.constantFrom(...LINKABLE), target: fc.constantFrom(...LINKABLE, "missing") }),
+  fc.record({ kind: fc.constant<Kind>("symlink"), path: fc.constantFrom(...SYMLINK_LEAVES), target: fc.constantFrom(...ANY, "/etc", "..") }),
   fc.record({ kind: fc.constant<Kind>("whiteout"), path: fc.constantFrom(...ANY), target: fc.constant("") }),
   fc.record({ kind: fc.constant<Kind>("opaque"), path: fc.constantFrom("", ...PARENTS), target: fc.constant("") }),
 );
 const stack = fc.array(fc.array(item, { maxLength: 10 }), { minLength: 1, maxLength: 5 });
 
-interface Node { type: "file" | "dir" | "symlink" | "hardlink"; layer: number; id: number }
+interface Node { type: "file" | "dir" | "symlink" | "hardlink"; layer: number; id: number; ino?: number }
 
 /** The model: nothing clever, whole-map scans. Paths are "/a/c" style; "/" is always a dir. */
 function model(layers: Item[][]): Map<string, Node> {
   const fs = new Map<string, Node>();
-  /** Hardlinks whose target was missing (or a dir) when applied. */
-  const dangling = new Set<string>();
   const dropTree = (p: string) => {
     for (const k of [...fs.keys()]) if (k === p || k.startsWith(`${p}/`)) fs.delete(k);
-    for (const k of [...dangling]) if (!fs.has(k)) dangling.delete(k);
   };
   let id = 0;
+  let ino = 0;
   layers.forEach((items, layer) => {
+    /** `path` ("a/c", "" for the root) and its ancestors become directories. */
+    const ensureDirs = (path: string) => {
+      const comps = path === "" ? [] : path.split("/");
+      for (let i = 1; i <= comps.length; i++) {
+        const d = `/${comps.slice(0, i).join("/")}`;
+        if (fs.get(d)?.type !== "dir") {
+          dropTree(d);
+          fs.set(d, { type: "dir", layer, id: 0 });
+        }
+      }
+    };
     for (const it of items) {
       if (it.kind !== "opaque") continue;
-      const d = `/${it.path}`;
-      if (it.path === "" || fs.get(d)?.type === "dir") {
-        for (const k of [...fs.keys()]) if (k.startsWith(it.path === "" ? "/" : `${d}/`)) fs.delete(k);
-        for (const k of [...dangling]) if (!fs.has(k)) dangling.delete(k);
-      }
+      ensureDirs(it.path);
+      const prefix = it.path === "" ? "/" : `/${it.path}/`;
+      for (const k of [...fs.keys()]) if (k.startsWith(prefix)) fs.delete(k);
     }
-    for (const it of items) if (it.kind === "whiteout") dropTree(`/${it.path}`);
+    for (const it of items) {
+      if (it.kind !== "whiteout") continue;
+      ensureDirs(it.path.slice(0, Math.max(0, it.path.lastIndexOf("/"))));
+      dropTree(`/${it.path}`);
+    }
     for (const it of items) {
       if (it.kind === "whiteout" || it.kind === "opaque") continue;
       id++;
       const p = `/${it.path}`;
-      const comps = it.path.split("/");
-      for (let i = 1; i < comps.length; i++) {
-        const parent = `/${comps.slice(0, i).join("/")}`;
-        if (fs.get(parent)?.type !== "dir") {
-          dropTree(parent);
-          fs.set(parent, { type: "dir", layer, id: 0 });
-        }
-      }
+      ensureDirs(it.path.slice(0, Math.max(0, it.path.lastIndexOf("/"))));
       const old = fs.get(p);
       if (old?.type === "dir" && it.kind === "dir") {
         fs.set(p, { type: "dir", layer, id });
         continue;
       }
-      if (old !== undefined) dropTree(p);
-      let nodeId = id;
-      dangling.delete(p);
       if (it.kind === "hardlink") {
-        // Bound to the inode the target names now; a link to a dangling link dangles too.
-        const t = fs.get(`/${it.target}`);
-        if (t !== undefined && t.type !== "dir" && !dangling.has(`/${it.target}`)) nodeId = t.id;
-        else dangling.add(p);
+        const tp = `/${it.target}`;
+        const gone = old !== undefined && (tp === p || tp.startsWith(`${p}/`));
+        const t = gone ? undefined : fs.get(tp);
+        if (t === undefined || t.type === "dir") continue; // the runtime fails: dropped
+        if (old !== undefined) dropTree(p);
+        const shared = t.ino ?? (t.ino = ++ino);
+        fs.set(p, { type: "hardlink", layer, id, ino: shared });
+        for (const n of fs.values()) if (n.ino === shared) n.id = id; // Lchown of the shared inode
+        continue;
       }
-      fs.set(p, { type: it.kind, layer, id: nodeId });
+      if (old !== undefined) dropTree(p);
+      fs.set(p, { type: it.kind, layer, id });
     }
   });
   return fs;
@@ -133,7 +149,8 @@ function real(layers: Item[][]): Map<string, Node> {
   return out;
 }
 
-const sorted = (m: Map<string, Node>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const sorted = (m: Map<string, Node>) =>
+  [...m.entries()].map(([p, n]) => [p, { type: n.type, layer: n.layer, id: n.id }] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 describe("layer merge against a model (property)", () => {
   it(

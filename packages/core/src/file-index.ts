@@ -1,12 +1,15 @@
 /**
- * The final merged filesystem (DESIGN.md §2 FileIndex): metadata by path,
- * plus lookups by basename, by directory, through symlinks and hardlinks.
+ * The final merged filesystem: metadata by path, plus lookups by basename,
+ * by directory, through symlinks and hardlinks, and each entry's origin (the
+ * walk-time entry whose content it holds).
  *
  * Invariant relied on for speed (mergeLayers keeps it): every stored path's
  * ancestors are stored too, and they are directories. So a path found
  * verbatim in the map has no symlink among its parents.
  */
 import type { FileEntry, ShadowedEntry, UnsafeEntry } from "./types.js";
+import type { UnsafeCount } from "./unsafe-log.js";
+import { DerivedEntry } from "./derived-entry.js";
 import { basename, canonicalPath, pushComponentsReversed } from "./paths.js";
 
 /** Linux MAXSYMLINKS: following a 41st symlink in one lookup fails (ELOOP). */
@@ -15,19 +18,38 @@ export const MAX_SYMLINK_HOPS = 40;
 export interface FileIndex extends Iterable<FileEntry> {
   /** Number of paths, the root "/" included. */
   readonly size: number;
-  /** Entries refused or redirected while walking and merging layers. */
+  /**
+   * Entries the walk or the merge had to interpret (refused, clamped,
+   * redirected), at most MAX_UNSAFE_LISTED per (layer, reason).
+   */
   readonly unsafe: readonly UnsafeEntry[];
+  /** Per (layer, reason): how many entries were unsafe in all, and how many `unsafe` lists. */
+  readonly unsafeCounts: readonly UnsafeCount[];
   /** Exact (lexical) lookup; no symlink is followed. */
   get(path: string): FileEntry | undefined;
-  /** Follows symlinks in every component, then a hardlink to its bound file. */
+  /** Follows symlinks in every component, then a hardlink to its inode's file (hardlinkTarget). */
   resolve(path: string): FileEntry | undefined;
   /** Canonical real path after following symlinks; undefined if missing or a loop. */
   resolvePath(path: string): string | undefined;
   byBasename(name: string): readonly FileEntry[];
   /** Direct children of a directory (exact path), sorted by path. */
   children(dir: string): readonly FileEntry[];
-  /** The file a hardlink entry was bound to when applied; undefined if its target was missing. */
+  /**
+   * For a "hardlink" entry (final or shadowed): the regular file it is a
+   * name of. That is the final entry of the name that carried the data while
+   * it is still one of the inode's names, else a detached entry with that
+   * name's path and the inode's metadata; the same object for every name of
+   * one inode. Undefined for other entries.
+   */
   hardlinkTarget(e: FileEntry): FileEntry | undefined;
+  /**
+   * The walk-time entry (exactly the object the layer walk produced and
+   * handed to wantsContent/onContent) whose content `e` holds: `e` itself
+   * unless the merge made it, a copy written through a symlinked parent, a
+   * shadowed copy, or a name of a hardlinked inode (then the entry that
+   * carried the data).
+   */
+  origin(e: FileEntry): FileEntry;
   /** Entries that shipped in some layer but are not visible. */
   shadowed(): Iterable<ShadowedEntry>;
   /** Entries sorted by path (UTF-16 code unit order). */
@@ -109,10 +131,11 @@ export class MergedFileIndex implements FileIndex {
   constructor(
     private readonly files: ReadonlyMap<string, FileEntry>,
     private readonly dirs: ReadonlyMap<string, ReadonlySet<string>>,
-    /** Hardlink entry (final or shadowed copy) → the file it was bound to. */
-    private readonly bound: ReadonlyMap<FileEntry, FileEntry | undefined>,
+    /** Hardlink entry (final or shadowed) → the entry standing for its inode. */
+    private readonly links: ReadonlyMap<FileEntry, FileEntry>,
     private readonly hidden: readonly ShadowedEntry[],
     readonly unsafe: readonly UnsafeEntry[],
+    readonly unsafeCounts: readonly UnsafeCount[],
   ) {}
 
   get size(): number {
@@ -133,7 +156,7 @@ export class MergedFileIndex implements FileIndex {
       const real = this.resolvePath(path);
       e = real === undefined ? undefined : this.files.get(real);
     }
-    if (e?.type === "hardlink") return this.bound.get(e) ?? e;
+    if (e?.type === "hardlink") return this.links.get(e) ?? e;
     return e;
   }
 
@@ -170,7 +193,11 @@ export class MergedFileIndex implements FileIndex {
   }
 
   hardlinkTarget(e: FileEntry): FileEntry | undefined {
-    return this.bound.get(e);
+    return this.links.get(e);
+  }
+
+  origin(e: FileEntry): FileEntry {
+    return DerivedEntry.originOf(e);
   }
 
   shadowed(): Iterable<ShadowedEntry> {

@@ -1,29 +1,44 @@
 import type { FileEntry, FileType } from "./types.js";
 
-/** One line of `layerlint files --format json` (DESIGN.md §3): fixed field names. */
+/** The xattr holding a file's capabilities (linux/include/uapi/linux/xattr.h XATTR_NAME_CAPS). */
+const CAPABILITY_XATTR = "security.capability";
+/** A symlink's permission bits on Linux: always rwxrwxrwx (there is no lchmod). */
+const SYMLINK_PERMS = 0o777;
+
+/** One line of `layerlint files --format json`: fixed field names. */
 export interface FileRecord {
   path: string;
   type: FileType;
-  /** Permission bits with special bits, octal: "4755". */
+  /** Permission bits with special bits, octal: "4755". A symlink's are always "0777". */
   mode: string;
   uid: number;
   gid: number;
   size: number;
   link?: string;
+  /**
+   * The raw `security.capability` xattr as lowercase hex (e.g. a v2 value is
+   * 40 hex digits), when the file has one: what getxattr returns on the
+   * unpacked rootfs. Every name of a hardlinked inode shows the inode's.
+   */
+  capability?: string;
   layer: number;
 }
 
 export function fileRecord(e: FileEntry): FileRecord {
-  const base = {
+  const r: FileRecord = {
     path: e.path,
     type: e.type,
-    mode: e.mode.toString(8).padStart(4, "0"),
+    mode: (e.type === "symlink" ? SYMLINK_PERMS : e.mode).toString(8).padStart(4, "0"),
     uid: e.uid,
     gid: e.gid,
     size: e.size,
-  };
-  // Key order as documented: link (when any) before layer.
-  return e.linkTarget === undefined ? { ...base, layer: e.layer } : { ...base, link: e.linkTarget, layer: e.layer };
+  } as FileRecord;
+  // Key order as documented: link and capability (when any) before layer.
+  if (e.linkTarget !== undefined) r.link = e.linkTarget;
+  const cap = e.xattrs?.[CAPABILITY_XATTR];
+  if (cap !== undefined) r.capability = Buffer.from(cap.buffer, cap.byteOffset, cap.byteLength).toString("hex");
+  r.layer = e.layer;
+  return r;
 }
 
 const typeChar: Record<FileType, string> = {

@@ -13,7 +13,9 @@ export type {
   FileType,
   ShadowedEntry,
   UnsafeEntry,
+  UnsafeReason,
 } from "./types.js";
+export { MAX_UNSAFE_LISTED, type UnsafeCount } from "./unsafe-log.js";
 export type { LayerIndex } from "./layer-index.js";
 export { openSource, type OpenSourceOptions } from "./sources/open-source.js";
 export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";

@@ -16,22 +16,58 @@ function build(headers: TarHeader[]) {
 }
 
 describe("LayerBuilder.add classification", () => {
+  // containerd recognises whiteouts by the basename alone (archive/tar.go
+  // convertWhiteout): `.wh..wh.x` is a whiteout of `.wh.x`, not AUFS metadata.
   it.each([
     ["a/.wh.b", "whiteout", { whiteouts: ["/a/b"] }],
     [".wh.b", "whiteout", { whiteouts: ["/b"] }],
     ["./.wh..b", "whiteout", { whiteouts: ["/.b"] }], // hides dotfile ".b"
     ["a/.wh..wh..opq", "opaque", { opaqueDirs: ["/a"] }],
     [".wh..wh..opq", "opaque", { opaqueDirs: ["/"] }],
-    [".wh..wh.plnk/", "ignored", {}],
-    [".wh..wh.plnk/123.45", "ignored", {}],
-    ["a/.wh..wh.aufs", "ignored", {}],
+    [".wh..wh.plnk/", "whiteout", { whiteouts: ["/.wh.plnk"] }],
+    ["a/.wh..wh.aufs", "whiteout", { whiteouts: ["/a/.wh.aufs"] }],
+    ["x/../a/.wh.b", "whiteout", { whiteouts: ["/a/b"] }],
   ] as const)("%j → %s", (name, kind, want) => {
-    const { kinds, index, b } = build([h(name)]);
+    const { kinds, index } = build([h(name)]);
     expect(kinds).toEqual([kind]);
     expect(index.entries).toEqual([]);
     expect(index.whiteouts).toEqual("whiteouts" in want ? want.whiteouts : []);
     expect(index.opaqueDirs).toEqual("opaqueDirs" in want ? want.opaqueDirs : []);
-    expect(b.aufsMetaIgnored).toBe(kind === "ignored" ? 1 : 0);
+    expect(index.unsafe).toEqual([]);
+  });
+
+  it("keeps entries under a top-level .wh..wh.* directory (containerd extracts them; moby skips them)", () => {
+    const { kinds, index } = build([
+      h(".wh..wh.plnk/123.45", { size: 3 }),
+      h("./.wh..wh.x/su", { mode: 0o4755, size: 9 }),
+      h("/.wh..wh.y/z"), // moby tests the cleaned name, which keeps the "/": it extracts this one too
+      h("a/.wh..wh.x/f"), // not at the root: both extract it
+    ]);
+    expect(kinds).toEqual(["entry", "entry", "entry", "entry"]);
+    expect(index.entries.map((e) => [e.path, e.mode])).toEqual([
+      ["/.wh..wh.plnk/123.45", 0o644],
+      ["/.wh..wh.x/su", 0o4755],
+      ["/.wh..wh.y/z", 0o644],
+      ["/a/.wh..wh.x/f", 0o644],
+    ]);
+    expect(index.unsafe.map((u) => [u.name, u.reason])).toEqual([
+      [".wh..wh.plnk/123.45", "aufs-name"],
+      ["./.wh..wh.x/su", "aufs-name"],
+    ]);
+  });
+
+  it("maps a hardlink into .wh..wh.plnk to the plnk file moby copies in its place (same layer, by basename)", () => {
+    const { index } = build([
+      h(".wh..wh.plnk/1.2", { mode: 0o4755, size: 4 }),
+      h("bin/su", { type: "hardlink", linkname: ".wh..wh.plnk/1.2" }),
+      h("bin/other", { type: "hardlink", linkname: ".wh..wh.plnk/9.9" }),
+      h("bin/abs", { type: "hardlink", linkname: "/.wh..wh.plnk/1.2" }),
+    ]);
+    const [plnk, su, other, abs] = index.entries;
+    expect(index.aufsLinks.get(su!)).toBe(plnk);
+    expect(index.aufsLinks.has(other!)).toBe(false); // moby fails the layer; containerd's link stands alone
+    expect(index.aufsLinks.has(abs!)).toBe(false); // Clean keeps the "/": moby links it normally
+    expect(su!.linkTarget).toBe("/.wh..wh.plnk/1.2");
   });
 
   it.each([".wh.", "a/.wh.", "a/.wh..", "a/.wh...", "./.wh."])("%j → unsafe invalid-whiteout", (name) => {
@@ -41,20 +77,53 @@ describe("LayerBuilder.add classification", () => {
     expect(index.whiteouts).toEqual([]);
   });
 
-  it("rejects '..' in names and hardlink targets; keeps symlink targets as stored", () => {
+  it("cleans '..' as the runtimes do, clamps a name that climbs out, keeps symlink targets as stored", () => {
     const { kinds, index } = build([
-      h("../evil"),
-      h("a/../b"),
+      h("x/../etc/passwd"),
+      h("usr/lib/../bin/sh"),
+      h("../usr/bin/su", { mode: 0o4755 }),
+      h("a/../../b"),
+      h("/../c"), // rooted: Go's Clean drops ".." at "/", no climb
       h("l", { type: "hardlink", linkname: "../etc/shadow" }),
+      h("l2", { type: "hardlink", linkname: "etc/x/../shadow" }),
       h("s", { type: "symlink", linkname: "../../etc/shadow" }),
     ]);
-    expect(kinds).toEqual(["unsafe", "unsafe", "unsafe", "entry"]);
-    expect(index.unsafe.map((u) => [u.name, u.reason])).toEqual([
-      ["../evil", "path-escape"],
-      ["a/../b", "path-escape"],
-      ["l", "link-escape"],
+    expect(kinds).toEqual(Array(8).fill("entry"));
+    expect(index.entries.map((e) => [e.path, e.type, e.linkTarget])).toEqual([
+      ["/etc/passwd", "file", undefined],
+      ["/usr/bin/sh", "file", undefined],
+      ["/usr/bin/su", "file", undefined],
+      ["/b", "file", undefined],
+      ["/c", "file", undefined],
+      ["/l", "hardlink", "/etc/shadow"],
+      ["/l2", "hardlink", "/etc/shadow"],
+      ["/s", "symlink", "../../etc/shadow"],
     ]);
-    expect(index.entries).toMatchObject([{ path: "/s", type: "symlink", linkTarget: "../../etc/shadow" }]);
+    expect(index.unsafe).toEqual([
+      { layer: 3, name: "../usr/bin/su", reason: "path-escape", detail: expect.stringMatching(/clamped into the root at \/usr\/bin\/su \(containerd\); moby refuses this layer/) },
+      { layer: 3, name: "a/../../b", reason: "path-escape", detail: expect.stringContaining("moby refuses this layer") },
+      { layer: 3, name: "l", reason: "link-escape", detail: expect.stringMatching(/clamped to \/etc\/shadow \(containerd\); moby refuses this layer/) },
+    ]);
+    // Not-plain hardlink names are kept for containerd's component-wise resolution.
+    expect([...index.linkNames.values()]).toEqual(["../etc/shadow", "etc/x/../shadow"]);
+  });
+
+  it("a symlink's mode is 0777 whatever its header says (no lchmod on Linux)", () => {
+    const { index } = build([h("s", { type: "symlink", linkname: "t", mode: 0o4755 })]);
+    expect(index.entries[0]!.mode).toBe(0o777);
+  });
+
+  it("keeps the first 100 unsafe entries per reason and counts the rest", () => {
+    const headers = Array.from({ length: 250 }, (_, i) => h(`../f${i}`));
+    headers.push(h("weird", { type: "unknown", typeflag: 90 }));
+    const { index } = build(headers);
+    expect(index.entries).toHaveLength(250);
+    expect(index.unsafe.filter((u) => u.reason === "path-escape")).toHaveLength(100);
+    expect(index.unsafe.map((u) => u.name).slice(0, 2)).toEqual(["../f0", "../f1"]);
+    expect(index.unsafeCounts).toEqual([
+      { layer: 3, reason: "path-escape", total: 250, listed: 100 },
+      { layer: 3, reason: "unsupported-type", total: 1, listed: 1 },
+    ]);
   });
 
   it("canonicalises hardlink targets relative to the archive root", () => {
@@ -107,7 +176,8 @@ describe("LayerBuilder.add classification", () => {
 
   it("finish passes stats and contents through", () => {
     const b = new LayerBuilder(0);
-    const contents = new Map([["/etc/passwd", new Uint8Array([1])]]);
+    b.add(h("etc/passwd", { size: 1 }));
+    const contents = new Map([[b.last()!, new Uint8Array([1])]]);
     const idx = b.finish({ entries: 4, files: 2, tarBytes: 2048 }, contents);
     expect(idx.stats).toEqual({ entries: 4, files: 2, tarBytes: 2048 });
     expect(idx.contents).toBe(contents);

@@ -1,6 +1,10 @@
 /** Memory caps, each configurable through ScanOptions.limits (README "Limits"). */
 export interface Limits {
-  /** Largest manifest or index accepted: 4 MiB, as distribution and oras (SPECS §2). */
+  /**
+   * Largest manifest or index accepted: 4 MiB, as the distribution registry
+   * (https://github.com/distribution/distribution/blob/main/registry/handlers/manifests.go)
+   * and oras do.
+   */
   maxManifestBytes: number;
   /** Largest image config accepted. */
   maxConfigBytes: number;
@@ -8,6 +12,14 @@ export interface Limits {
   maxIndexDepth: number;
   /** Content read per file by the secret scanner; larger files are judged by name only. */
   maxSecretFileBytes: number;
+  /**
+   * File content held in memory at once across the whole scan: everything
+   * retained for the analyzers (account databases, busybox, os-release) plus
+   * the streamed buffers in flight. A capture that would pass it is refused
+   * (counted in LoadedImage.captureRefused); that file's content then reads
+   * as not captured and the checks that needed it fail closed. 64 MiB.
+   */
+  maxCapturedBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -15,4 +27,5 @@ export const defaultLimits: Limits = {
   maxConfigBytes: 8 * 1024 * 1024,
   maxIndexDepth: 8,
   maxSecretFileBytes: 1024 * 1024,
+  maxCapturedBytes: 64 * 1024 * 1024,
 };

@@ -7,6 +7,8 @@ import { isLayerType } from "./media-types.js";
 import { openLayer, verifyBlob } from "./layer-stream.js";
 import { CHUNK, gather, zstdImplementation, type Compression } from "./compression.js";
 import { walkLayer, type ContentScan, type WantsContent } from "./walk-layer.js";
+import { CaptureBudget } from "./capture-budget.js";
+import { defaultLimits } from "./limits.js";
 import { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 import { layerCreatedBy } from "./history.js";
 import { formatPlatform } from "./platform.js";
@@ -42,6 +44,8 @@ export interface LoadOptions {
   wantsContent?: WantsContent | undefined;
   /** Bytes handed over as they stream and not retained (Analyzer.onContent). */
   scanContent?: ContentScan | undefined;
+  /** Scan-wide cap on content held in memory (Limits.maxCapturedBytes; default 64 MiB). */
+  maxCapturedBytes?: number | undefined;
   /**
    * Where layers are verified and decompressed. "auto" (the default), on a
    * machine with two cores or more: layers of at least 4 MiB go to worker
@@ -69,11 +73,21 @@ export interface LoadedImage {
   /** Per-layer walk results, bottom first (contents for analyzers live here). */
   layerIndexes: LayerIndex[];
   fs: MergedFilesystem;
+  /** Content bytes retained for the analyzers, all layers together. */
+  capturedBytes: number;
+  /**
+   * Captures refused because Limits.maxCapturedBytes was spent: those files
+   * read as not captured (ctx.content → undefined). 0 on an ordinary image.
+   */
+  captureRefused: number;
+  /** Walk-time paths of the first refused captures (at most 10), for the report. */
+  captureRefusedPaths: string[];
 }
 
 /**
- * The flow of DESIGN.md §1 up to the merge: every layer streamed once,
- * verified, walked in parallel (p-limit), then merged in order.
+ * Everything up to the merge: every layer streamed once, verified, walked
+ * in parallel (p-limit) under one scan-wide capture budget, then merged in
+ * order.
  */
 export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
   const manifest = await source.manifest();
@@ -89,6 +103,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
+  const budget = new CaptureBudget(opts.maxCapturedBytes ?? defaultLimits.maxCapturedBytes);
   const inWorker = workerPolicy(opts.layerWorkers, source.kind === "registry");
   const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
   const results = await Promise.all(
@@ -96,7 +111,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
       limit(async () => {
         stop.signal.throwIfAborted();
         opts.onProgress?.({ type: "layer-start", index: i, total, digest: desc.digest, size: desc.size });
-        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, inWorker(desc) ? workers : undefined);
+        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, budget, inWorker(desc) ? workers : undefined);
         done++;
         opts.onProgress?.({ type: "layer-done", index: i, total, digest: desc.digest, size: desc.size, done });
         return r;
@@ -134,6 +149,9 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
     layers,
     layerIndexes,
     fs: mergeLayers(layerIndexes),
+    capturedBytes: budget.retained,
+    captureRefused: budget.refused,
+    captureRefusedPaths: budget.refusedPaths,
   };
 }
 
@@ -143,6 +161,7 @@ async function readLayer(
   diffId: string,
   index: number,
   opts: LoadOptions,
+  budget: CaptureBudget,
   workers: LayerWorkers | undefined,
 ): Promise<{ index: LayerIndex; compression: Compression }> {
   if (!isLayerType(desc.mediaType)) {
@@ -162,7 +181,7 @@ async function readLayer(
         // them into CHUNK-sized pieces. File reads are larger and pass as they
         // are; a worker's input comes already packed into 1 MiB buffers.
         openLayer(gather(blob, CHUNK), desc, diffId, { verifyDigest });
-    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent);
+    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent, budget);
     return { index: walked, compression: layer.compression() ?? "none" };
   } catch (e) {
     throw await explainLayerError(e, source, desc, verifyDigest, opts.signal);

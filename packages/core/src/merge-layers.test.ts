@@ -1,36 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TarHeader } from "./tar/tar-header.js";
-import { LayerBuilder } from "./layer-builder.js";
-import { IMPLIED_DIR_MODE, mergeLayers } from "./merge-layers.js";
-
-/** "dir/" → dir, "a -> t" → symlink, "a => t" → hardlink, "name:123" → file of 123 bytes. */
-function h(spec: string, over: Partial<TarHeader> = {}): TarHeader {
-  const base: TarHeader = {
-    name: spec, linkname: "", type: "file", typeflag: 48, mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0,
-    uname: "", gname: "", devmajor: 0, devminor: 0, xattrs: {}, sparse: false,
-  };
-  const sym = spec.split(" -> ");
-  const hard = spec.split(" => ");
-  const sized = /^(.*):(\d+)$/.exec(spec);
-  if (sym.length === 2) Object.assign(base, { name: sym[0], linkname: sym[1], type: "symlink" });
-  else if (hard.length === 2) Object.assign(base, { name: hard[0], linkname: hard[1], type: "hardlink" });
-  else if (spec.endsWith("/")) Object.assign(base, { type: "dir", mode: 0o755 });
-  else if (sized) Object.assign(base, { name: sized[1], size: Number(sized[2]) });
-  return { ...base, ...over };
-}
-
-function merge(...layers: (string | TarHeader)[][]) {
-  const idx = layers.map((specs, i) => {
-    const b = new LayerBuilder(i);
-    for (const s of specs) b.add(typeof s === "string" ? h(s) : s);
-    return b.finish({ entries: specs.length, files: 0, tarBytes: 0 });
-  });
-  return mergeLayers(idx);
-}
-
-const paths = (m: ReturnType<typeof merge>) => [...m.files].map((e) => e.path);
-const hidden = (m: ReturnType<typeof merge>) =>
-  m.shadowed.map((s) => `${s.path}@${s.layer}:${s.hiddenHow}@${s.hiddenBy}`).sort();
+import { IMPLIED_DIR_MODE } from "./merge-layers.js";
+import { h, hidden, merge, paths } from "./testing/merge-specs.js";
 
 describe("mergeLayers: whiteouts and opaque directories", () => {
   it("opaque hides lower children and descendants, not same-layer ones, in any order", () => {
@@ -48,6 +19,15 @@ describe("mergeLayers: whiteouts and opaque directories", () => {
     expect(m.files.children("/d")).toEqual([]);
     expect(m.files.byBasename("f")).toEqual([]);
     expect(m.wastedBytes).toBe(7);
+  });
+
+  it("an opaque marker in a symlinked directory hides nothing (moby), and is flagged", () => {
+    const m = merge(["real/", "real/x:1", "s -> real"], ["s/.wh..wh..opq"]);
+    expect(paths(m)).toEqual(["/", "/real", "/real/x", "/s"]);
+    expect(m.unsafe).toMatchObject([{ layer: 1, name: "/s", reason: "link-escape" }]);
+    // Below a symlinked ancestor both runtimes hide the children.
+    const m2 = merge(["real/", "real/sub/", "real/sub/x:1", "s -> real"], ["s/sub/.wh..wh..opq"]);
+    expect(paths(m2)).toEqual(["/", "/real", "/real/sub", "/s"]);
   });
 
   it("a whiteout through a symlinked parent deletes the real path and is flagged", () => {
@@ -100,9 +80,11 @@ describe("mergeLayers: implied parents", () => {
     expect(hidden(m)).toEqual(["/a/b@0:whiteout@2", "/a@1:whiteout@2"]);
   });
 
-  it("a whiteout in a missing parent creates nothing", () => {
-    const m = merge(["a:1"], ["x/.wh.y"]);
-    expect(paths(m)).toEqual(["/", "/a"]);
+  it("a whiteout in a missing parent deletes nothing and creates the parent (containerd mkparent, moby MkdirAll)", () => {
+    const m = merge(["a:1"], ["x/.wh.y", "o/.wh..wh..opq"]);
+    expect(paths(m)).toEqual(["/", "/a", "/o", "/x"]);
+    expect(m.files.get("/x")).toEqual({ path: "/x", type: "dir", mode: IMPLIED_DIR_MODE, uid: 0, gid: 0, size: 0, layer: 1 });
+    expect(m.shadowed).toEqual([]);
   });
 
   it("a file in the way of a parent is replaced by an implied dir", () => {
@@ -129,45 +111,96 @@ describe("mergeLayers: implied parents", () => {
   });
 });
 
-describe("mergeLayers: hardlinks bind to an inode", () => {
-  it("takes size and metadata from the bound file; a chain binds to the same file", () => {
-    const m = merge([h("bin/su:99", { mode: 0o4755 }), "bin/su2 => bin/su"], ["bin/su3 => bin/su2"]);
-    const su = m.files.get("/bin/su")!;
-    for (const p of ["/bin/su2", "/bin/su3"]) {
-      const e = m.files.get(p)!;
-      expect(e).toMatchObject({ type: "hardlink", linkTarget: p === "/bin/su2" ? "/bin/su" : "/bin/su2", size: 99, mode: 0o4755 });
-      expect(m.files.hardlinkTarget(e)).toBe(su);
-    }
-  });
-
-  it("keeps the old inode when the target is deleted or overwritten; its bytes are not wasted", () => {
-    const m = merge(["t1:3", "t2 => t1", "f:5", "g => f"], ["t1:4", ".wh.f"]);
-    const t2 = m.files.get("/t2")!;
-    expect(t2.size).toBe(3);
-    expect(m.files.hardlinkTarget(t2)).toMatchObject({ path: "/t1", layer: 0, size: 3 });
-    expect(m.files.resolve("/g")).toMatchObject({ path: "/f", layer: 0 });
-    expect(m.wastedBytes).toBe(0);
-  });
-
-  it("a shadowed hardlink never counts; a file shadowed with all its links counts once", () => {
-    const m = merge(["f:5", "g => f"], [".wh.f", ".wh.g"]);
-    expect(hidden(m)).toEqual(["/f@0:whiteout@1", "/g@0:whiteout@1"]);
-    expect(m.wastedBytes).toBe(5);
-    const g = m.shadowed.find((s) => s.path === "/g")!;
-    expect(g).toMatchObject({ type: "hardlink", size: 5 });
-    expect(m.files.hardlinkTarget(g)).toMatchObject({ path: "/f" });
-  });
-
-  it("a missing target leaves an unbound link: size 0, own metadata, no target", () => {
-    const m = merge([h("h => nowhere", { mode: 0o600 }), "d/", "hd => d", "self => self"]);
-    for (const p of ["/h", "/hd", "/self"]) {
-      const e = m.files.get(p)!;
-      expect(e).toMatchObject({ type: "hardlink", size: 0 });
-      expect(m.files.hardlinkTarget(e)).toBeUndefined();
-      expect(m.files.resolve(p)).toBe(e);
-    }
-    expect(m.files.get("/h")?.mode).toBe(0o600);
+describe("mergeLayers: names cleaned and placed as the runtimes do", () => {
+  it("x/../etc/passwd and usr/lib/../bin/sh are written where containerd and moby write them", () => {
+    const m = merge(["etc/", "usr/", "usr/bin/"], ["x/../etc/passwd:5", "usr/lib/../bin/sh:7"]);
+    expect(paths(m)).toEqual(["/", "/etc", "/etc/passwd", "/usr", "/usr/bin", "/usr/bin/sh"]);
+    expect(m.files.get("/usr/bin/sh")).toMatchObject({ type: "file", size: 7, layer: 1 });
     expect(m.unsafe).toEqual([]);
+  });
+
+  it("a name that climbs out is placed where containerd clamps it, and recorded", () => {
+    const m = merge(["usr/", "usr/bin/"], [h("../usr/bin/su", { mode: 0o4755, size: 9 }), "a/../../../x:1"]);
+    expect(m.files.get("/usr/bin/su")).toMatchObject({ type: "file", mode: 0o4755, size: 9, layer: 1 });
+    expect(m.files.get("/x")).toMatchObject({ type: "file", size: 1 });
+    expect(m.unsafe.map((u) => [u.layer, u.name, u.reason])).toEqual([
+      [1, "../usr/bin/su", "path-escape"],
+      [1, "a/../../../x", "path-escape"],
+    ]);
+    expect(m.unsafe[0]!.detail).toMatch(/clamped into the root .*moby refuses this layer/);
+  });
+
+  it("a name stored with a leading '/' resolves its parent from '/' (fs.RootPath's one difference)", () => {
+    // p → l/../c with l → /a/b: relative "p/f" follows l first (/a/c/f); "/p/f" joins "/" and "l/../c" (/c/f).
+    const base = ["a/", "a/b/", "l -> /a/b", "p -> l/../c"];
+    expect(merge(base, ["p/f:1"]).files.get("/a/c/f")).toBeDefined();
+    expect(merge(base, ["/p/f:1"]).files.get("/c/f")).toBeDefined();
+  });
+
+  it("a parent symlink whose target climbs out stays inside the root", () => {
+    const m = merge(["etc/", "up -> ../../../..", "e -> ../etc"], ["up/etc/shadow:2", "e/passwd:3"]);
+    expect(m.files.get("/etc/shadow")?.size).toBe(2);
+    expect(m.files.get("/etc/passwd")?.size).toBe(3);
+  });
+});
+
+describe("mergeLayers: AUFS names", () => {
+  it("a setuid file under /.wh..wh.x/ is extracted (containerd), parent implied, and recorded", () => {
+    const m = merge(["bin/"], [h(".wh..wh.x/su", { mode: 0o4755, size: 3 })]);
+    expect(m.files.get("/.wh..wh.x")).toMatchObject({ type: "dir", mode: IMPLIED_DIR_MODE, layer: 1 });
+    expect(m.files.get("/.wh..wh.x/su")).toMatchObject({ type: "file", mode: 0o4755, size: 3 });
+    expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([[".wh..wh.x/su", "aufs-name"]]);
+  });
+
+  it("an entry named .wh..wh.x, a directory included, is a whiteout (of .wh.x): nothing is created", () => {
+    const m = merge(["keep:1"], [".wh..wh.plnk/", "a/.wh..wh.aufs"]);
+    expect(paths(m)).toEqual(["/", "/a", "/keep"]); // a/ is the whiteout's implied parent
+    expect(m.shadowed).toEqual([]);
+    expect(m.unsafe).toEqual([]);
+  });
+
+  it("a hardlink into .wh..wh.plnk: containerd's shared inode, with moby's stronger special bits, owner and capability", () => {
+    const cap = new Uint8Array([1, 0, 0, 2, 0xc0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const m = merge(
+      ["usr/", "usr/bin/"],
+      [
+        h(".wh..wh.plnk/7.1:5", { mode: 0o4750, uid: 0, gid: 0, xattrs: { "security.capability": cap } }),
+        h("usr/bin/su => .wh..wh.plnk/7.1", { mode: 0o755, uid: 1000, gid: 1000 }),
+      ],
+    );
+    // containerd: one inode, the link header's 0755 1000:1000, capability dropped by chown.
+    // moby: /usr/bin/su is a copy of the plnk header, 4750 root with the capability.
+    // Taken: the link's bits plus setuid with moby's owner, and the capability.
+    for (const p of ["/usr/bin/su", "/.wh..wh.plnk/7.1"]) {
+      expect(m.files.get(p)).toMatchObject({ mode: 0o4755, uid: 0, gid: 1000, size: 5, xattrs: { "security.capability": cap } });
+    }
+  });
+
+  it("a plnk file in a lower layer: moby fails the layer, containerd links it; the link header applies", () => {
+    const m = merge([h(".wh..wh.plnk/7.1:5", { mode: 0o4755 })], [h("su => .wh..wh.plnk/7.1", { mode: 0o755, uid: 7 })]);
+    expect(m.files.get("/su")).toMatchObject({ type: "hardlink", mode: 0o755, uid: 7, size: 5 });
+  });
+});
+
+describe("mergeLayers: bounded unsafe bookkeeping", () => {
+  it("writes through one symlinked parent: the first 100 are listed, all are counted", () => {
+    const many = Array.from({ length: 1000 }, (_, i) => `a/f${i}:1`);
+    const m = merge(["etc/", "a -> /etc"], many);
+    expect(m.files.children("/etc")).toHaveLength(1000);
+    expect(m.unsafe).toHaveLength(100);
+    expect(m.unsafeCounts).toEqual([{ layer: 1, reason: "link-escape", total: 1000, listed: 100 }]);
+    expect(m.files.unsafe).toBe(m.unsafe);
+    expect(m.files.unsafeCounts).toEqual(m.unsafeCounts);
+  });
+
+  it("adds a layer's own counts to the merge's", () => {
+    const walk = Array.from({ length: 150 }, (_, i) => `../x${i}`);
+    const m = merge(["a -> /"], [...walk, "a/y:1"]);
+    expect(m.unsafeCounts).toEqual([
+      { layer: 1, reason: "path-escape", total: 150, listed: 100 },
+      { layer: 1, reason: "link-escape", total: 1, listed: 1 },
+    ]);
+    expect(m.unsafe).toHaveLength(101);
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { basename, canonicalPath, joinPath, parentOf, pushComponentsReversed } from "./paths.js";
+import {
+  basename, canonicalPath, cleanName, climbsAboveRoot, hasBasename, hasDotDot, joinPath, parentOf, pushComponentsReversed,
+} from "./paths.js";
 
 describe("canonicalPath", () => {
   it.each([
@@ -30,6 +32,49 @@ describe("canonicalPath", () => {
       expect(canonicalPath(input)).toBeNull();
     },
   );
+});
+
+describe("cleanName: Go's filepath.Clean, rooted, '..' clamped at the root", () => {
+  it.each([
+    ["./a/b/", "/a/b", false],
+    ["x/../etc/passwd", "/etc/passwd", false],
+    ["usr/lib/../bin/sh", "/usr/bin/sh", false],
+    ["../usr/bin/su", "/usr/bin/su", true],
+    ["./../evil", "/evil", true],
+    ["a/../../b", "/b", true],
+    ["a/b/../../../c", "/c", true],
+    ["/../x", "/x", false], // rooted: Clean drops ".." at "/"
+    ["..", "/", true],
+    ["a/..", "/", false],
+    ["a/b/../", "/a", false],
+    ["a/./b//c/.", "/a/b/c", false],
+    ["a/...", "/a/...", false],
+    ["a/..b/../c", "/a/c", false],
+    ["\udcff/../\udcfe", "/\udcfe", false], // surrogate-escaped bytes are ordinary characters
+    ["", "/", false],
+  ])("%j → %j (climbs: %s)", (input, want, climbs) => {
+    expect(cleanName(input)).toBe(want);
+    expect(climbsAboveRoot(input)).toBe(climbs);
+  });
+
+  it("keeps lone surrogates (invalid UTF-8 bytes) as they are", () => {
+    expect(cleanName("a/\udcff\udcfe/x/..")).toBe("/a/\udcff\udcfe");
+    expect(cleanName("a/\udcff")).not.toBe(cleanName("a/\udcfe"));
+  });
+
+  it("hasDotDot finds '..' components only", () => {
+    expect(["a/../b", "..", "../x", "x/..", "x/../"].map(hasDotDot)).toEqual([true, true, true, true, true]);
+    expect(["a/..b", "...", "a..", "..a/b", "a/b"].map(hasDotDot)).toEqual([false, false, false, false, false]);
+  });
+
+  it("hasBasename compares the last component without allocating", () => {
+    expect(hasBasename("/etc/passwd", "passwd")).toBe(true);
+    expect(hasBasename("/e/passwd", "passwd")).toBe(true);
+    expect(hasBasename("/passwd", "passwd")).toBe(true);
+    expect(hasBasename("/etc/xpasswd", "passwd")).toBe(false);
+    expect(hasBasename("/etc/passwd-", "passwd")).toBe(false);
+    expect(hasBasename("passwd", "passwd")).toBe(false);
+  });
 });
 
 describe("parentOf / basename / joinPath", () => {

@@ -1,15 +1,25 @@
 /**
- * Canonical absolute paths for tar entry names (SPECS.md §6).
+ * Canonical absolute paths.
  *
  * Every FileEntry.path is canonical: it starts with "/", has no empty, "." or
  * ".." components and no trailing "/"; the root is "/". These helpers run
  * once per tar entry, so they use indexOf/charCodeAt loops rather than regexes.
+ * Names are strings whose invalid UTF-8 bytes are lone surrogates (tar/names.ts):
+ * they are compared and sliced as they are, never normalised.
  *
- * ".." policy: any ".." component makes a name unsafe (null), even one that
- * would stay inside the root ("a/../b"). Real layer producers never write
- * "..", so a name that contains one is hostile-looking; moby and ggcr reject
- * such layers, containerd clamps them into the root (SPECS.md §6). We never
- * clamp: the caller records an UnsafeEntry and keeps the entry out of the tree.
+ * Two ".." policies, for two kinds of names:
+ * - `cleanName`, for tar entry names and hardlink targets: the runtime's.
+ *   containerd and moby both apply Go's filepath.Clean to an entry name before
+ *   anything else (https://github.com/containerd/containerd/blob/v1.6.20/archive/tar.go
+ *   applyNaive; https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go
+ *   UnpackLayer), so "x/../etc/passwd" is written to /etc/passwd. A relative
+ *   name that still climbs above the root after cleaning ("../usr/bin/su") is
+ *   clamped into the root by containerd (fs.RootPath,
+ *   https://github.com/containerd/continuity/blob/v0.3.0/fs/path.go) and makes
+ *   moby refuse the layer (breakoutError). We place it where containerd does
+ *   and the caller records it (`climbsAboveRoot`).
+ * - `canonicalPath`, for names that must never climb (manifest.json members,
+ *   queries): any ".." component makes the name unsafe (null), never clamped.
  */
 
 const SLASH = 47; // "/"
@@ -17,7 +27,7 @@ const DOT = 46; // "."
 
 /**
  * "./a/b/", "/a/b", "a//b", "a/./b" → "/a/b"; "", ".", "./", "/" → "/";
- * any ".." component → null.
+ * any ".." component → null (see cleanName for tar entry names).
  */
 export function canonicalPath(name: string): string | null {
   // Fast path for the usual "./usr/bin/x", "usr/bin/", "/etc/passwd": one
@@ -42,6 +52,79 @@ function allPlain(name: string, start: number, end: number): boolean {
     seg = i + 1;
   }
   return true;
+}
+
+/**
+ * A tar entry name as the runtime places it: Go's filepath.Clean, rooted,
+ * with ".." at the root staying at the root (containerd's clamping).
+ * "x/../etc/passwd" → "/etc/passwd", "usr/lib/../bin/sh" → "/usr/bin/sh",
+ * "../usr/bin/su" → "/usr/bin/su", ".." → "/". Never null.
+ */
+export function cleanName(name: string): string {
+  const start = name.charCodeAt(0) === SLASH ? 1 : name.charCodeAt(0) === DOT && name.charCodeAt(1) === SLASH ? 2 : 0;
+  let end = name.length;
+  if (end > start && name.charCodeAt(end - 1) === SLASH) end--;
+  if (end > start && allPlain(name, start, end)) {
+    return start === 1 && end === name.length ? name : `/${name.slice(start, end)}`;
+  }
+  const parts: string[] = [];
+  const n = name.length;
+  let i = 0;
+  while (i < n) {
+    let j = name.indexOf("/", i);
+    if (j < 0) j = n;
+    const len = j - i;
+    if (len === 2 && name.charCodeAt(i) === DOT && name.charCodeAt(i + 1) === DOT) parts.pop();
+    else if (len > 1 || (len === 1 && name.charCodeAt(i) !== DOT)) parts.push(name.slice(i, j));
+    i = j + 1;
+  }
+  return parts.length === 0 ? "/" : `/${parts.join("/")}`;
+}
+
+/**
+ * True when Go's filepath.Clean(name) starts with "..": a relative name that
+ * climbs above the root ("../x", "a/../../x"). containerd clamps it (we do,
+ * in cleanName); moby refuses the whole layer. A rooted name ("/../x") never
+ * climbs: Clean drops ".." at "/".
+ */
+export function climbsAboveRoot(name: string): boolean {
+  if (name.charCodeAt(0) === SLASH) return false;
+  let depth = 0;
+  const n = name.length;
+  let i = 0;
+  while (i < n) {
+    let j = name.indexOf("/", i);
+    if (j < 0) j = n;
+    const len = j - i;
+    if (len === 2 && name.charCodeAt(i) === DOT && name.charCodeAt(i + 1) === DOT) {
+      if (depth === 0) return true;
+      depth--;
+    } else if (len > 1 || (len === 1 && name.charCodeAt(i) !== DOT)) {
+      depth++;
+    }
+    i = j + 1;
+  }
+  return false;
+}
+
+/** True when some component of `name` is "..". */
+export function hasDotDot(name: string): boolean {
+  for (let i = name.indexOf(".."); i >= 0; i = name.indexOf("..", i + 1)) {
+    const before = i === 0 || name.charCodeAt(i - 1) === SLASH;
+    const after = i + 2 === name.length || name.charCodeAt(i + 2) === SLASH;
+    if (before && after) return true;
+  }
+  return false;
+}
+
+/**
+ * True when the last component of canonical `path` is exactly `name` (no
+ * slash in it). Allocation-free, for wantsContent prefilters that run on
+ * every entry: hasBasename("/e/passwd", "passwd").
+ */
+export function hasBasename(path: string, name: string): boolean {
+  const at = path.length - name.length;
+  return at > 0 && path.charCodeAt(at - 1) === SLASH && path.startsWith(name, at);
 }
 
 function slowCanonical(name: string): string | null {

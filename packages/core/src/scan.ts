@@ -26,13 +26,13 @@ export interface ScanOptions {
   limits?: Partial<Limits> | undefined;
   /** Replace the analyzer set (default: all of them). */
   analyzers?: readonly Analyzer[] | undefined;
-  /** Credentials, TLS and progress for registry inputs (issue 4). */
+  /** Credentials, TLS and progress for registry inputs. */
   registry?: RegistryOptions | undefined;
 }
 
 /**
- * Scans an image and returns the report the JSON output prints (DESIGN.md
- * §3). `input` is what the CLI takes: oci:DIR[:REF], oci-archive:FILE[:REF],
+ * Scans an image and returns the report the JSON output prints. `input`
+ * is what the CLI takes: oci:DIR[:REF], oci-archive:FILE[:REF],
  * docker-archive:FILE[:REF] or a path.
  */
 export async function scan(input: string, options: ScanOptions = {}): Promise<Report> {
@@ -49,6 +49,7 @@ export async function scan(input: string, options: ScanOptions = {}): Promise<Re
       onProgress: options.onProgress,
       wantsContent: retainedWants(analyzers),
       scanContent: streamedContent(analyzers, states),
+      maxCapturedBytes: options.limits?.maxCapturedBytes,
     });
     return buildReport(input, image, analyzers, states);
   } finally {

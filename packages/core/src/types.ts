@@ -64,7 +64,7 @@ export interface ImageConfig {
 
 export type SourceKind = "registry" | "oci-layout" | "oci-archive" | "docker-archive";
 
-/** Every backend implements only this (DESIGN.md §2). */
+/** Every backend implements only this. */
 export interface ImageSource {
   readonly kind: SourceKind;
   /** What the user typed, e.g. `oci-archive:app.tar`. */
@@ -85,13 +85,21 @@ export interface FileEntry {
   /** Canonical absolute path: "/usr/bin/su". The root is "/". */
   path: string;
   type: FileType;
-  /** Permission bits including setuid/setgid/sticky (masked to 0o7777). */
+  /**
+   * Permission bits including setuid/setgid/sticky (masked to 0o7777). A
+   * symlink's are 0o777 whatever its header says: Linux has no lchmod and the
+   * runtimes skip chmod for symlinks. After the merge, every name of a
+   * hardlinked inode carries the inode's mode, owner and xattrs.
+   */
   mode: number;
   uid: number;
   gid: number;
   /** Bytes of content for regular files; 0 otherwise. */
   size: number;
-  /** Symlink target as stored, or hardlink target as a canonical absolute path. */
+  /**
+   * Symlink target as stored, or hardlink target as a canonical absolute path
+   * (cleaned and clamped into the root, paths.ts cleanName).
+   */
   linkTarget?: string | undefined;
   /** Raw xattr bytes, keyed by name (e.g. "security.capability"). */
   xattrs?: Record<string, Uint8Array> | undefined;
@@ -106,11 +114,38 @@ export interface ShadowedEntry extends FileEntry {
   hiddenHow: "whiteout" | "opaque" | "overwrite";
 }
 
-/** A tar entry the walk refused to place in the tree (`../`, bad whiteout…). */
+/**
+ * Why a tar entry is in the `unsafe` list: the walk or the merge had to
+ * interpret it, and the runtimes may disagree or refuse the layer.
+ * - "path-escape": a name that climbs above the root ("../usr/bin/su"),
+ *   placed where containerd clamps it (moby refuses the layer); or a
+ *   non-directory naming the root, dropped.
+ * - "link-escape": written through a symlinked parent, or a hardlink target
+ *   that climbs above the root (clamped as containerd does; moby refuses the
+ *   layer), or a symlink loop in the parent path (entry dropped).
+ * - "invalid-whiteout": `.wh.` with no name to delete.
+ * - "invalid-hardlink": a hardlink whose target is missing or a directory
+ *   when it is applied: link() fails and the runtime fails the layer; the
+ *   entry is dropped.
+ * - "aufs-name": a name under a top-level `/.wh..wh.*` directory, which
+ *   containerd extracts and moby skips; kept in the tree.
+ * - "sparse": a sparse file (kept as a regular file).
+ * - "unsupported-type": a typeflag no runtime extracts (dropped).
+ */
+export type UnsafeReason =
+  | "path-escape"
+  | "invalid-whiteout"
+  | "sparse"
+  | "unsupported-type"
+  | "link-escape"
+  | "invalid-hardlink"
+  | "aufs-name";
+
+/** A tar entry the walk or the merge had to interpret (see UnsafeReason). */
 export interface UnsafeEntry {
   layer: number;
-  /** The name exactly as it appeared in the tar. */
+  /** The name exactly as it appeared in the tar (or the canonical path, for merge-time findings). */
   name: string;
-  reason: "path-escape" | "invalid-whiteout" | "sparse" | "unsupported-type" | "link-escape";
+  reason: UnsafeReason;
   detail?: string | undefined;
 }

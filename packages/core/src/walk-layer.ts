@@ -2,10 +2,11 @@ import type { FileEntry } from "./types.js";
 import type { LayerIndex } from "./layer-index.js";
 import { walkTar, type TarHeader } from "./tar/index.js";
 import { LayerBuilder } from "./layer-builder.js";
+import type { CaptureBudget } from "./capture-budget.js";
 
 /**
  * How many leading bytes of an entry's content an analyzer wants (0: none).
- * Cheap and synchronous: it runs for every entry (DESIGN.md §2).
+ * Cheap and synchronous: it runs for every regular file of every layer.
  */
 export type WantsContent = (entry: FileEntry) => number;
 
@@ -22,25 +23,31 @@ interface Pending {
   entry: FileEntry;
   retain: number;
   scan: number;
+  /** Bytes reserved in the budget for this capture. */
+  reserved: number;
 }
 
 /**
- * One tar pass over one layer's uncompressed bytes (DESIGN.md §1). It
- * yields metadata for every entry plus the capped content asked for, and
- * always consumes the stream to EOF so upstream digest checks fire.
+ * One tar pass over one layer's uncompressed bytes. It yields metadata for
+ * every entry plus the capped content asked for, and always consumes the
+ * stream to EOF so upstream digest checks fire.
  *
- * `wantsContent` bytes are retained in LayerIndex.contents; `scan` bytes are
- * passed to its onContent as soon as they are read and then dropped. A file
- * both ask for is read once, to the larger cap.
+ * `wantsContent` bytes are retained in LayerIndex.contents, keyed by the
+ * entry object the walk made (the one passed to wantsContent); `scan` bytes
+ * are passed to its onContent as soon as they are read and then dropped. A
+ * file both ask for is read once, to the larger cap. `budget`, shared by
+ * every layer of a scan, bounds what is held: a capture it refuses is not
+ * read at all.
  */
 export async function walkLayer(
   chunks: AsyncIterable<Uint8Array>,
   index: number,
   wantsContent?: WantsContent,
   scan?: ContentScan,
+  budget?: CaptureBudget,
 ): Promise<LayerIndex> {
   const builder = new LayerBuilder(index);
-  const contents = new Map<string, Uint8Array>();
+  const contents = new Map<FileEntry, Uint8Array>();
   let files = 0;
   const pending = new Map<TarHeader, Pending>();
   const result = await walkTar(chunks, {
@@ -50,19 +57,27 @@ export async function walkLayer(
       if (kind !== "entry" || (!wantsContent && !scan) || h.size === 0) return 0;
       const e = builder.last();
       if (!e || e.type !== "file") return 0;
-      const retain = wantsContent ? wantsContent(e) : 0;
-      const scanned = scan ? scan.wants(e) : 0;
+      const retain = Math.min(wantsContent ? wantsContent(e) : 0, e.size);
+      const scanned = Math.min(scan ? scan.wants(e) : 0, e.size);
       if (retain <= 0 && scanned <= 0) return 0;
-      pending.set(h, { entry: e, retain, scan: scanned });
-      return Math.max(retain, scanned);
+      const reserved = Math.max(retain, scanned);
+      if (budget !== undefined && !budget.reserve(reserved, e.path)) return 0;
+      pending.set(h, { entry: e, retain, scan: scanned, reserved });
+      return reserved;
     },
     content(h, bytes) {
       const p = pending.get(h);
       if (p === undefined) return;
       pending.delete(h);
       if (p.scan > 0) scan!.onContent(p.entry, bytes.length > p.scan ? bytes.subarray(0, p.scan) : bytes);
-      // A shorter retained prefix is copied, so the larger scan buffer can be freed.
-      if (p.retain > 0) contents.set(p.entry.path, bytes.length > p.retain ? new Uint8Array(bytes.subarray(0, p.retain)) : bytes);
+      let kept = 0;
+      if (p.retain > 0) {
+        // A shorter retained prefix is copied, so the larger scan buffer can be freed.
+        const b = bytes.length > p.retain ? new Uint8Array(bytes.subarray(0, p.retain)) : bytes;
+        contents.set(p.entry, b);
+        kept = b.length;
+      }
+      budget?.settle(p.reserved, kept);
     },
   });
   return builder.finish({ entries: result.entries, files, tarBytes: result.bytes }, contents);

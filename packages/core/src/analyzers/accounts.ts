@@ -19,6 +19,7 @@
 import type { Finding } from "../finding.js";
 import type { Analyzer, AnalyzerContext, RuleInfo } from "./analyzer.js";
 import { modeEvidence } from "./mode-text.js";
+import { hasBasename } from "../paths.js";
 import {
   accountFileWants,
   PASSWD_PATH,
@@ -135,7 +136,8 @@ function passwdFindings(ctx: AnalyzerContext): { findings: Finding[]; passwd: Pa
 export const accountsAnalyzer: Analyzer = {
   id: "accounts",
   rules: ACCOUNT_RULES,
-  wantsContent: (e) => (e.path === PASSWD_PATH || e.path === SHADOW_PATH ? accountFileWants(e.path) : 0),
+  // By basename: at walk time `e/shadow` may still land on /etc/shadow (e -> etc).
+  wantsContent: (e) => (hasBasename(e.path, "passwd") || hasBasename(e.path, "shadow") ? accountFileWants(PASSWD_PATH) : 0),
   finish(ctx) {
     const { findings, passwd } = passwdFindings(ctx);
     return [...shadowFindings(ctx, passwd), ...findings];

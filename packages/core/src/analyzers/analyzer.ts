@@ -1,5 +1,6 @@
 import type { FileEntry, ImageConfig, ShadowedEntry, UnsafeEntry } from "../types.js";
 import type { FileIndex } from "../file-index.js";
+import type { UnsafeCount } from "../unsafe-log.js";
 import type { Finding } from "../finding.js";
 
 /** What analyzers know about the image besides its files. */
@@ -17,17 +18,35 @@ export interface AnalyzerContext {
   files: FileIndex;
   /** Entries that shipped in some layer but are hidden in the final image. */
   shadowed: readonly ShadowedEntry[];
-  /** Tar entries refused by the walk or the merge (`../`, bad whiteouts…). */
+  /**
+   * Tar entries the walk or the merge had to interpret (`../` clamped, bad
+   * whiteouts, writes through symlinked parents…): the first
+   * MAX_UNSAFE_LISTED per (layer, reason).
+   */
   unsafe: readonly UnsafeEntry[];
+  /**
+   * Per (layer, reason): `total` unsafe entries, of which the first `listed`
+   * are in `unsafe`. Report `total - listed` more when it is positive.
+   */
+  unsafeCounts: readonly UnsafeCount[];
   config: ImageConfig;
   image: ImageFacts;
   /**
    * The retained leading bytes of a regular file version (final or
-   * shadowed), when some analyzer without onContent asked for them (see
-   * Analyzer); hardlinks give their
-   * bound file's bytes. Undefined when not captured.
+   * shadowed), read through `origin(entry)`: so every name of a hardlinked
+   * inode and a file written through a symlinked parent give the bytes the
+   * walk captured. Complete iff `bytes.length === entry.size`. Undefined when
+   * not captured: nobody asked (wantsContent), over the file's cap, over the
+   * scan-wide Limits.maxCapturedBytes, or sparse. Fail closed on undefined.
    */
   content(entry: FileEntry): Uint8Array | undefined;
+  /**
+   * The walk-time entry, exactly the object passed to wantsContent and
+   * onContent, whose content this final or shadowed entry holds
+   * (FileIndex.origin). Streaming analyzers key their per-scan state by the
+   * walk-time entry and find it again with `origin(final)`.
+   */
+  origin(entry: FileEntry): FileEntry;
 }
 
 /** Documentation for one ruleId: feeds SARIF rules and the README rule list. */
@@ -43,8 +62,7 @@ export interface RuleInfo {
 }
 
 /**
- * A plain object, listed in one map (analyzers/index.ts); no global registry
- * (DESIGN.md §2).
+ * A plain object, listed in one map (analyzers/index.ts); no global registry.
  *
  * Content comes in two ways, chosen by whether the analyzer has `onContent`:
  *
@@ -71,8 +89,11 @@ export interface Analyzer<State = unknown> {
   /**
    * Cheap and synchronous, called for every regular file of every layer as
    * it streams: how many leading bytes to read (0 = none). Prefilter by path
-   * and size here: most files must never be read (issue 6). Retained or
-   * streamed depending on onContent (see above).
+   * and size here: most files must never be read. The path is the walk-time
+   * one: a file written through a symlinked parent (`e/passwd` with
+   * `e -> etc`) lands elsewhere, so files that matter wherever they land are
+   * asked by basename (paths.ts hasBasename). Retained or streamed depending
+   * on onContent (see above).
    */
   wantsContent?(entry: FileEntry): number;
   /** A fresh per-scan state (called once per scan, before the walk). Without it, state is undefined. */
@@ -83,7 +104,9 @@ export interface Analyzer<State = unknown> {
    * bytes for, with its leading bytes (at most what was asked, at most its
    * size). Layers are walked concurrently: calls of different layers come in
    * no fixed order. `bytes` may be shared with other analyzers and is
-   * dropped after the call: never keep it nor a view of it.
+   * dropped after the call: never keep it nor a view of it. Key per-scan
+   * state by the `entry` object (never its path), and find it in finish()
+   * with ctx.origin(finalOrShadowedEntry).
    */
   onContent?(entry: FileEntry, bytes: Uint8Array, state: State): void;
   /** Called once after the merge, with the state onContent filled. */

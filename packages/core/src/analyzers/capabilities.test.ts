@@ -155,7 +155,8 @@ describe("capabilitiesAnalyzer", () => {
       layers: [
         [
           { path: "/usr/bin/ping", mode: 0o755, content: "x", xattrs: { [CAP]: raw } },
-          { path: "/usr/bin/ping4", type: "hardlink", link: "/usr/bin/ping" },
+          // A hardlink header's own mode and xattrs apply to the shared inode: tar writes the file's.
+          { path: "/usr/bin/ping4", type: "hardlink", link: "/usr/bin/ping", mode: 0o755, xattrs: { [CAP]: raw } },
           { path: "/usr/bin/arping", mode: 0o755, content: "x", xattrs: { [CAP]: raw } },
         ],
         [{ path: "/usr/bin/.wh.arping" }],

@@ -10,9 +10,22 @@ export function analyzerContext(
   config: ImageConfig,
   image: ImageFacts,
 ): AnalyzerContext {
+  const origin = (entry: FileEntry): FileEntry => fs.files.origin(entry);
+  // Content is keyed by the walk-time entry object, never by path: a file
+  // written through a symlinked parent, every name of a hardlinked inode and
+  // every shadowed copy find their bytes through their origin.
   const content = (entry: FileEntry): Uint8Array | undefined => {
-    const e = entry.type === "hardlink" ? (fs.files.hardlinkTarget(entry) ?? entry) : entry;
-    return layerIndexes[e.layer]?.contents.get(e.path);
+    const o = fs.files.origin(entry);
+    return layerIndexes[o.layer]?.contents.get(o);
   };
-  return { files: fs.files, shadowed: fs.shadowed, unsafe: fs.unsafe, config, image, content };
+  return {
+    files: fs.files,
+    shadowed: fs.shadowed,
+    unsafe: fs.unsafe,
+    unsafeCounts: fs.unsafeCounts,
+    config,
+    image,
+    content,
+    origin,
+  };
 }

@@ -90,7 +90,8 @@ describe("setuidAnalyzer", () => {
     const fs = run({
       layers: [
         [{ path: "/usr/bin/passwd", mode: 0o4755, content: "x" }],
-        [{ path: "/usr/local/bin/pw", type: "hardlink", link: "/usr/bin/passwd" }],
+        // A hardlink header's own mode applies to the shared inode: tar writes the file's.
+        [{ path: "/usr/local/bin/pw", type: "hardlink", link: "/usr/bin/passwd", mode: 0o4755 }],
       ],
     });
     expect(fs.map((f) => [f.path, f.layer, f.evidence?.["target"]])).toEqual([
@@ -105,7 +106,7 @@ describe("setuidAnalyzer", () => {
       layers: [
         [
           { path: "/usr/bin/passwd", mode: 0o4755, content: "x" },
-          { path: "/usr/bin/pw", type: "hardlink", link: "/usr/bin/passwd" },
+          { path: "/usr/bin/pw", type: "hardlink", link: "/usr/bin/passwd", mode: 0o4755 },
         ],
         [{ path: "/usr/bin/.wh.passwd" }],
       ],

@@ -5,7 +5,8 @@ import { matchTool, TOOL_CATALOG, TOOL_RULES } from "./tool-catalog.js";
 
 const exe = (path: string, over: Partial<SpecEntry> = {}): SpecEntry => ({ path, mode: 0o755, content: "\x7fELF", ...over });
 const link = (path: string, target: string): SpecEntry => ({ path, type: "symlink", link: target });
-const hard = (path: string, target: string): SpecEntry => ({ path, type: "hardlink", link: target });
+/** A hardlink header's mode applies to the shared inode; tar writes the file's (0755 here). */
+const hard = (path: string, target: string, mode = 0o755): SpecEntry => ({ path, type: "hardlink", link: target, mode });
 /** A merged-/usr base: /bin, /sbin → usr/… */
 const mergedUsr: SpecEntry[] = [{ path: "/usr/bin/" }, { path: "/usr/sbin/" }, link("/bin", "usr/bin"), link("/sbin", "usr/sbin")];
 
@@ -153,7 +154,7 @@ describe("toolsAnalyzer", () => {
     ],
     [
       "hardlink to a non-executable file",
-      { layers: [[exe("/usr/share/doc/bash", { mode: 0o644 }), hard("/usr/bin/bash", "/usr/share/doc/bash")]] },
+      { layers: [[exe("/usr/share/doc/bash", { mode: 0o644 }), hard("/usr/bin/bash", "/usr/share/doc/bash", 0o644)]] },
       [],
     ],
     [

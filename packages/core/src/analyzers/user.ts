@@ -15,6 +15,7 @@
 import type { Finding } from "../finding.js";
 import type { Analyzer, AnalyzerContext, RuleInfo } from "./analyzer.js";
 import { accountFileWants, parseGoInt, PASSWD_PATH, parsePasswd, readAccountFile, type PasswdEntry } from "./passwd.js";
+import { hasBasename } from "../paths.js";
 
 /** containerd's WithUser range: 0..MaxInt32 (SPECS.md §8). */
 const MAX_UID = 2 ** 31 - 1;
@@ -91,7 +92,8 @@ export const USER_RULES: readonly RuleInfo[] = [
 export const userAnalyzer: Analyzer = {
   id: "user",
   rules: USER_RULES,
-  wantsContent: (e) => (e.path === PASSWD_PATH ? accountFileWants(e.path) : 0),
+  // By basename: at walk time `e/passwd` may still land on /etc/passwd (e -> etc).
+  wantsContent: (e) => (hasBasename(e.path, "passwd") ? accountFileWants(PASSWD_PATH) : 0),
   finish(ctx: AnalyzerContext): Finding[] {
     const user = ctx.config.config.User ?? "";
     const file = readAccountFile(ctx, PASSWD_PATH);

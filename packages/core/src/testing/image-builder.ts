@@ -3,7 +3,7 @@
  * specs, through the real LayerBuilder and mergeLayers, so analyzer table
  * tests exercise the same code paths as a scan.
  */
-import type { ImageConfig } from "../types.js";
+import type { FileEntry, ImageConfig } from "../types.js";
 import type { TarHeader, TarType } from "../tar/tar-header.js";
 import { LayerBuilder } from "../layer-builder.js";
 import { mergeLayers } from "../merge-layers.js";
@@ -65,7 +65,7 @@ export function header(e: SpecEntry): TarHeader {
 export function buildContext(spec: ImageSpec, wants?: WantsContent, scan?: ContentScan): AnalyzerContext {
   const indexes = spec.layers.map((entries, i) => {
     const b = new LayerBuilder(i);
-    const contents = new Map<string, Uint8Array>();
+    const contents = new Map<FileEntry, Uint8Array>();
     let files = 0;
     for (const e of entries) {
       const h = header(e);
@@ -77,7 +77,7 @@ export function buildContext(spec: ImageSpec, wants?: WantsContent, scan?: Conte
         const n = wants ? wants(last) : 0;
         const m = scan ? scan.wants(last) : 0;
         if (m > 0) scan!.onContent(last, bytes.subarray(0, m));
-        if (n > 0) contents.set(last.path, bytes.subarray(0, n));
+        if (n > 0) contents.set(last, bytes.subarray(0, n));
       }
     }
     return b.finish({ entries: entries.length, files, tarBytes: 0 }, contents);

@@ -193,6 +193,26 @@ describe("secret files: shadowed secrets", () => {
   });
 });
 
+describe("secret files: identity through the merge (ctx.origin)", () => {
+  it("finds a secret written through a symlinked parent, at the path it lands on", () => {
+    const token = fake.github();
+    const fs = scan([
+      [{ path: "/app/" }, { path: "/a", type: "symlink", link: "/app" }],
+      [{ path: "/a/deploy.sh", content: `T=${token}\n`, mode: 0o644 }],
+    ]);
+    expect(fs.map((f) => [f.ruleId, f.path, f.layer])).toEqual([["secret-github-token", "/app/deploy.sh", 1]]);
+  });
+
+  it("a hardlink whose data name was deleted still shows the data's matches", () => {
+    const fs = scan([
+      [{ path: "/app/" }, { path: "/app/k.pem", content: pemBlock(), mode: 0o600 }, { path: "/app/copy.pem", type: "hardlink", link: "/app/k.pem", mode: 0o600 }],
+      [{ path: "/app/.wh.k.pem", content: "" }],
+    ]);
+    const final = fs.filter((f) => f.inFinalImage);
+    expect(final.map((f) => [f.ruleId, f.path])).toEqual([["secret-private-key", "/app/copy.pem"]]);
+  });
+});
+
 describe("secret files: never a raw secret", () => {
   it("evidence and messages hold at most 4 characters of any planted secret", () => {
     const planted = {
@@ -233,14 +253,19 @@ describe("secret files: streamed content and per-scan state", () => {
   it("keeps matches, never the bytes or the secret", () => {
     const token = fake.github();
     const state = secretFilesAnalyzer.createState!();
-    secretFilesAnalyzer.onContent!(entry("/app/deploy.sh", 2), Buffer.from(`echo\nT=${token}\n`), state);
-    secretFilesAnalyzer.onContent!(entry("/app/clean.sh", 2), Buffer.from("echo hi\n"), state);
-    const byPath = state.scanned.get(2)!;
-    expect([...byPath.keys()]).toEqual(["/app/deploy.sh", "/app/clean.sh"]);
-    expect(byPath.get("/app/clean.sh")).toEqual([]);
-    const dump = JSON.stringify([...byPath]);
+    // State is keyed by the walk-time entry object (ctx.origin finds it again), not by path.
+    const deploy = entry("/app/deploy.sh", 2);
+    const clean = entry("/app/clean.sh", 2);
+    secretFilesAnalyzer.onContent!(deploy, Buffer.from(`echo\nT=${token}\n`), state);
+    secretFilesAnalyzer.onContent!(clean, Buffer.from("echo hi\n"), state);
+    const keys = [...state.scanned.keys()];
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(deploy);
+    expect(keys[1]).toBe(clean);
+    expect(state.scanned.get(clean)).toEqual([]);
+    const dump = JSON.stringify([...state.scanned.values()]);
     expect(dump).not.toContain(token);
-    expect(byPath.get("/app/deploy.sh")).toEqual([
+    expect(state.scanned.get(deploy)).toEqual([
       { ruleId: "secret-github-token", evidence: { rule: "github-token", line: 2, redacted: "ghp_…", count: 1 } },
     ]);
   });

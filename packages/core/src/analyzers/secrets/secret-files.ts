@@ -1,21 +1,23 @@
 /**
- * Secrets in files (issue 3 §4): private keys, vendor tokens, URL and
- * assignment credentials, credential files and keystores, in the final image
- * and in shadowed versions that a later layer deleted or overwrote but that
- * still ship in a lower blob.
+ * Secrets in files: private keys, vendor tokens, URL and assignment
+ * credentials, credential files and keystores, in the final image and in
+ * shadowed versions that a later layer deleted or overwrote but that still
+ * ship in a lower blob.
  *
  * Precision first (peers break CI on false positives): the path prefilter
  * (secret-paths.ts) skips package trees, `.pem`/`.key`/`.crt` count only with
  * a private key block inside, credential files only when a non-empty
  * credential is in them. Evidence holds a redacted prefix, never a secret.
  *
- * Streaming (issue 6, analyzer.ts): each file version wantsContent picks is
- * scanned in onContent while its layer streams; the per-scan state keeps only
- * the grouped matches (rule, line, redacted prefix, count) keyed by (layer,
- * path), never the bytes. finish() turns them into findings against the
- * final FileIndex: readability, shadowed versions, and hardlinks, whose
- * content is their bound file's (matched with the rules of the bound file's
- * path, the one its bytes were read under).
+ * Streaming (analyzer.ts): each file version wantsContent picks is scanned
+ * in onContent while its layer streams; the per-scan state keeps only the
+ * grouped matches (rule, line, redacted prefix, count) keyed by the
+ * walk-time entry object, never the bytes. finish() turns them into findings
+ * against the final FileIndex, finding each entry's matches through
+ * ctx.origin: a file written through a symlinked parent (whose final path is
+ * not the one it streamed under), every name of a hardlinked inode (whose
+ * content is the data-carrying entry's, matched with the rules of the path
+ * its bytes were read under), and shadowed versions.
  */
 import type { FileEntry, ShadowedEntry } from "../../types.js";
 import type { Finding, Severity } from "../../finding.js";
@@ -30,7 +32,7 @@ import { findSecrets, type SecretMatch, type SecretRuleId } from "./secret-rules
 import { isEnvFileName, planFor, type FilePlan } from "./secret-paths.js";
 import { SECRET_FILE_RULES } from "./secret-rule-info.js";
 
-/** A NUL in the first 8 KiB marks a binary file (issue 3 §4; git's heuristic too). */
+/** A NUL in the first 8 KiB marks a binary file (git's heuristic too). */
 const BINARY_SNIFF_BYTES = 8 * 1024;
 
 export interface SecretFilesOptions {
@@ -85,7 +87,7 @@ function maxSeverity(a: Severity, b: Severity): Severity {
   return severityRank(a) >= severityRank(b) ? a : b;
 }
 
-/** Issue 3 §4: a private key readable by the world, or by a non-root group, is critical. */
+/** A private key readable by the world, or by a non-root group, is critical. */
 function severityFor(ruleId: SecretRuleId, r: Readability, gid: number): Severity {
   if (ruleId === "secret-private-key") {
     return r.readableBy === "world" || (r.readableBy === "group" && gid !== 0) ? "critical" : "high";
@@ -99,9 +101,9 @@ interface Matched {
   evidence: Readonly<Record<string, unknown>>;
 }
 
-/** Per scan: what onContent found, by layer then path. An empty list: read, nothing found. */
+/** Per scan: what onContent found, by walk-time entry. An empty list: read, nothing found. */
 export interface SecretFilesState {
-  scanned: Map<number, Map<string, readonly Matched[]>>;
+  scanned: Map<FileEntry, readonly Matched[]>;
 }
 
 const NONE: readonly Matched[] = [];
@@ -203,11 +205,8 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     return out;
   }
 
-  /**
-   * `bound` is the file version whose bytes were read (or not): the entry
-   * itself, or a hardlink's bound file (its layer and path).
-   */
-  function scan(ctx: AnalyzerContext, state: SecretFilesState, s: Subject, bound: FileEntry, out: Finding[]): void {
+  /** Findings for one final or shadowed file version; its bytes' matches are its origin's. */
+  function scan(ctx: AnalyzerContext, state: SecretFilesState, s: Subject, out: Finding[]): void {
     const e = s.entry;
     if (e.size === 0) return;
     const plan = planFor(e.path);
@@ -217,7 +216,7 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     }
     if (!plan.read) return;
     // Only versions wantsContent asked for (plan.read, size within the cap) are in state.scanned.
-    const matched = e.size <= cap ? state.scanned.get(bound.layer)?.get(bound.path) : undefined;
+    const matched = e.size <= cap ? state.scanned.get(ctx.origin(e)) : undefined;
     if (matched === undefined) {
       const rule = byName(plan, basename(e.path));
       if (rule !== undefined) {
@@ -234,22 +233,20 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     wantsContent,
     createState: () => ({ scanned: new Map() }),
     onContent(e, bytes, state) {
-      let byPath = state.scanned.get(e.layer);
-      if (byPath === undefined) state.scanned.set(e.layer, (byPath = new Map()));
-      byPath.set(e.path, matchContent(e.path, bytes));
+      state.scanned.set(e, matchContent(e.path, bytes));
     },
     finish(ctx, state) {
       const out: Finding[] = [];
       for (const e of ctx.files) {
-        if (e.type === "file") scan(ctx, state, { entry: e }, e, out);
+        if (e.type === "file") scan(ctx, state, { entry: e }, out);
         else if (e.type === "hardlink") {
-          // Report a hardlink only when its bytes are not visible under the bound file's own path.
+          // Report a hardlink only when its bytes are not visible under the data's own name.
           const t = ctx.files.hardlinkTarget(e);
-          if (t !== undefined && t.type === "file" && ctx.files.get(t.path) !== t) scan(ctx, state, { entry: e }, t, out);
+          if (t !== undefined && ctx.files.get(t.path) !== t) scan(ctx, state, { entry: e }, out);
         }
       }
       for (const s of ctx.shadowed) {
-        if (s.type === "file") scan(ctx, state, { entry: s, shadow: s }, s, out);
+        if (s.type === "file") scan(ctx, state, { entry: s, shadow: s }, out);
       }
       return out;
     },
