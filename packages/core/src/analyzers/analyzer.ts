@@ -28,6 +28,12 @@ export interface AnalyzerContext {
    * bound file's bytes. Undefined when not captured.
    */
   content(entry: FileEntry): Uint8Array | undefined;
+  /**
+   * The layer entry, exactly the object the walk produced (the one passed to
+   * wantsContent/onContent), whose content this final or shadowed entry
+   * holds. Streaming analyzers key their per-scan state by it.
+   */
+  origin(entry: FileEntry): FileEntry;
 }
 
 /** Documentation for one ruleId: feeds SARIF rules and the README rule list. */

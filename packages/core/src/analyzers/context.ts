@@ -14,5 +14,10 @@ export function analyzerContext(
     const e = entry.type === "hardlink" ? (fs.files.hardlinkTarget(entry) ?? entry) : entry;
     return layerIndexes[e.layer]?.contents.get(e.path);
   };
-  return { files: fs.files, shadowed: fs.shadowed, unsafe: fs.unsafe, config, image, content };
+  // STAND-IN until the merge engineer's identity-preserving merge lands: a
+  // hardlink's origin is the file it was bound to; any other entry is its own
+  // (true unless the merge rewrote its path through a symlinked parent).
+  const origin = (entry: FileEntry): FileEntry =>
+    entry.type === "hardlink" ? (fs.files.hardlinkTarget(entry) ?? entry) : entry;
+  return { files: fs.files, shadowed: fs.shadowed, unsafe: fs.unsafe, config, image, content, origin };
 }
