@@ -148,7 +148,8 @@ export function buildReport(
       configDigest: image.manifest.config.digest,
       platform: image.platform,
       os: os ? { id: os.id, versionId: os.versionId ?? null, prettyName: os.prettyName ?? null } : null,
-      baseClass: classifyBase(ctx, os),
+      // The tools analyzer's own findings, so the label cannot contradict them.
+      baseClass: classifyBase(ctx, os, analyzers.some((a) => a.id === "tools") ? all : undefined),
       user: image.config.config.User ?? "",
       sizes: imageSizes(image),
       layers: reportedLayers(image),
