@@ -1,4 +1,4 @@
-// SLOW REAL-WORLD SUITE (issue 3, Acceptance): a real debootstrap'd Debian
+// SLOW REAL-WORLD SUITE: a real debootstrap'd Debian
 // bookworm rootfs, packed as an image by GNU tar, scanned by layerlint, and
 // checked against the rootfs itself with independent tools (find, getcap,
 // lstat). The first run debootstraps (minutes, network); the rootfs and the
@@ -50,7 +50,7 @@ const secretsOf = (rep: Report) => rep.findings.filter((f) => f.category === "se
 
 // --- An independent reading of the rootfs ---------------------------------
 
-/** Issue 3's tool lists, for the three categories the acceptance names. */
+/** The tool catalogue's names, written out independently, for three of its categories. */
 const CATALOG: Record<"shell" | "package-manager" | "interpreter", string[]> = {
   shell: "sh bash dash ash zsh ksh mksh csh tcsh fish rbash".split(" "),
   "package-manager": "apt apt-get aptitude dpkg rpm yum dnf microdnf zypper apk pacman pip pip3 pipx npm npx yarn pnpm gem bundle composer conda".split(" "),

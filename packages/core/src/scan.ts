@@ -29,7 +29,7 @@ export interface ScanOptions {
   limits?: Partial<Limits> | undefined;
   /** Replace the analyzer set (default: all of them). */
   analyzers?: readonly Analyzer[] | undefined;
-  /** Credentials, TLS and progress for registry inputs (issue 4). */
+  /** Credentials, TLS and progress for registry inputs. */
   registry?: RegistryOptions | undefined;
 }
 

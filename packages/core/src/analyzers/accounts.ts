@@ -1,5 +1,5 @@
 /**
- * Account database checks on the FINAL image (issue 3, analyzer 5).
+ * Account database checks on the FINAL image.
  *
  * - An empty /etc/shadow password field lets anyone log in or `su` without a
  *   password (Alpine's CVE-2019-5021 shipped `root:::0:::::`). Any non-empty

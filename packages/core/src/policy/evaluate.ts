@@ -1,5 +1,5 @@
 /**
- * The gate (issue 5): a report and a policy in, `{passed, checks}` out, one
+ * The gate: a report and a policy in, `{passed, checks}` out, one
  * check per rule the policy sets, each with its actual value and limit, so
  * a failure says exactly which limit failed and by how much.
  *
