@@ -1,4 +1,4 @@
-// SLOW REAL-WORLD SUITE (issue 3, Acceptance): a real debootstrap'd Debian
+// SLOW REAL-WORLD SUITE: a real debootstrap'd Debian
 // bookworm rootfs, packed as an image by GNU tar, scanned by layerlint, and
 // checked against the rootfs itself with independent tools (find, getcap,
 // lstat). The first run debootstraps (minutes, network); the rootfs and the
@@ -15,6 +15,7 @@ import { parseJsonLines, runCli } from "./helpers/cli.js";
 import { ensureDebianPackages } from "./helpers/debian.js";
 import { DEBIAN_PATH, debianPackagesTree, debootstrapRootfs, packRootfs } from "./helpers/pack-rootfs.js";
 import { compareTrees, type FilesRecord, walkTree } from "./helpers/umoci.js";
+import { layoutWithExtraLayer } from "./helpers/gate.js";
 
 interface Finding {
   ruleId: string;
@@ -49,7 +50,7 @@ const secretsOf = (rep: Report) => rep.findings.filter((f) => f.category === "se
 
 // --- An independent reading of the rootfs ---------------------------------
 
-/** Issue 3's tool lists, for the three categories the acceptance names. */
+/** The tool catalogue's names, written out independently, for three of its categories. */
 const CATALOG: Record<"shell" | "package-manager" | "interpreter", string[]> = {
   shell: "sh bash dash ash zsh ksh mksh csh tcsh fish rbash".split(" "),
   "package-manager": "apt apt-get aptitude dpkg rpm yum dnf microdnf zypper apk pacman pip pip3 pipx npm npx yarn pnpm gem bundle composer conda".split(" "),
@@ -58,10 +59,18 @@ const CATALOG: Record<"shell" | "package-manager" | "interpreter", string[]> = {
 /** Families whose versioned names count (python3.11, perl5.36.0, pip3.11): name + /\d+(\.\d+)*$/. */
 const VERSIONED = ["python", "perl", "ruby", "irb", "node", "php", "lua", "tclsh", "wish", "pip", "gem", "zsh", "ksh"];
 
+/**
+ * Debian's hardening advice removes /usr/bin/apt-* and /usr/bin/dpkg* as a whole
+ * (`dpkg-deb -x` installs software too): every member of those families is a
+ * package-manager tool.
+ */
+const PACKAGE_FAMILIES = /^(?:apt|dpkg)-[a-z0-9][a-z0-9.+-]*$/;
+
 function catalogCategory(name: string): keyof typeof CATALOG | undefined {
   for (const [cat, names] of Object.entries(CATALOG) as Array<[keyof typeof CATALOG, string[]]>) {
     if (names.includes(name)) return cat;
   }
+  if (PACKAGE_FAMILIES.test(name)) return "package-manager";
   const m = /^([A-Za-z-]+?)(\d+(?:\.\d+)*)$/.exec(name);
   if (m !== null && VERSIONED.includes(m[1]!)) return catalogCategory(m[1]!);
   return undefined;
@@ -224,6 +233,26 @@ describe("slow real-world suite: a debootstrap'd Debian bookworm rootfs, packed 
       expect(expected).toContain(must);
     }
     expect(reportedTools(report)).toEqual(expected);
+  });
+
+  it("reports dpkg-deb and the other dpkg*/apt* tools as package-manager tools", () => {
+    const reported = new Set(reportedTools(report));
+    const inRootfs = readdirSync(`${rootfs}/usr/bin`).filter((n) => /^(?:apt|dpkg)-/.test(n));
+    for (const must of ["dpkg-deb", "dpkg-query", "dpkg-split", "dpkg-divert", "dpkg-statoverride", "dpkg-trigger", "dpkg-maintscript-helper", "apt-cache", "apt-config", "apt-mark", "apt-key", "apt-cdrom"]) {
+      expect(inRootfs).toContain(must);
+    }
+    expect(inRootfs.filter((n) => !reported.has(`package-manager /usr/bin/${n}`))).toEqual([]);
+    // The base-class line names them among the package managers and agrees with the shell findings.
+    const full = report as Report & { image: { baseClass: { reasons: string[] } } };
+    expect(full.image.baseClass.reasons.some((r) => r.startsWith("package manager") && r.includes("apt"))).toBe(true);
+    expect(full.image.baseClass.reasons.some((r) => r.startsWith("no shell"))).toBe(false);
+  });
+
+  it("finds a password assignment in a file whose name says password, whatever its extension", { timeout: SCAN_TIMEOUT }, async () => {
+    const app = `${tmp}/rootfs-app.oci`;
+    await layoutWithExtraLayer(`${tmp}/rootfs.oci`, app, { "/app/config/db-password.txt": "db_host=db\ndb_password=Zq7!vR2m#Kp9xW4t\n" }, "COPY config /app/config");
+    const rep = await scan(app);
+    expect(secretsOf(rep)).toEqual(["secret-password-assignment /app/config/db-password.txt"]);
   });
 
   it("reports /usr/bin/sh as its own finding pointing at dash", () => {

@@ -1,4 +1,7 @@
-/** Report categories: fixed names (DESIGN.md §3). */
+/**
+ * Report categories: fixed names. "analysis" holds what the scan itself
+ * could not see or decide (analysis.ts).
+ */
 export const CATEGORIES = [
   "setuid",
   "setgid",
@@ -13,6 +16,7 @@ export const CATEGORIES = [
   "account",
   "config",
   "permissions",
+  "analysis",
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -24,9 +28,20 @@ export function severityRank(s: Severity): number {
 }
 
 /**
- * One thing the scan tells a user (DESIGN.md §3). Evidence never holds a raw
- * secret: redact to a short prefix.
+ * Past the per-rule limit, the rest of a rule's findings as one: how many,
+ * and a few of their paths (bound-findings.ts). The gate counts them.
  */
+export interface FindingAggregate {
+  /** Findings this one stands for. */
+  count: number;
+  /** Of which in the final image. */
+  inFinalImage: number;
+  bySeverity: Partial<Record<Severity, number>>;
+  /** A few of their paths, in report order. */
+  samplePaths: string[];
+}
+
+/** One thing the scan tells a user. Evidence never holds a raw secret: redact to a short prefix. */
 export interface Finding {
   /** Stable, kebab-case: "setuid-binary", "secret-private-key". */
   ruleId: string;
@@ -40,4 +55,11 @@ export interface Finding {
   /** False: deleted or overwritten by a later layer, yet still shipped. */
   inFinalImage: boolean;
   evidence?: Record<string, unknown> | undefined;
+  /** Only on the one finding that stands for a rule's findings past the report limit. */
+  aggregate?: FindingAggregate | undefined;
+}
+
+/** How many findings `f` stands for (1 unless it aggregates). */
+export function findingCount(f: Finding): number {
+  return f.aggregate?.count ?? 1;
 }

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { CATEGORIES, SEVERITIES } from "./finding.js";
+import { analysisSchema } from "./analysis.js";
 
 /**
- * The JSON report: a public contract (DESIGN.md §3, schemaVersion 1).
+ * The JSON report: a public contract (schemaVersion 1).
  * Fields may be added; none renamed or removed without bumping the version.
  * The same schema is published as JSON Schema (schema/report.schema.json).
  */
@@ -15,6 +16,15 @@ export const findingSchema = z.object({
   layer: z.number().int().nonnegative().nullable(),
   inFinalImage: z.boolean(),
   evidence: z.record(z.string(), z.unknown()).optional(),
+  aggregate: z
+    .object({
+      count: z.number().int().positive(),
+      inFinalImage: z.number().int().nonnegative(),
+      bySeverity: z.partialRecord(z.enum(SEVERITIES), z.number().int().nonnegative()),
+      samplePaths: z.array(z.string()),
+    })
+    .optional()
+    .meta({ description: "Present on the one finding that stands for a rule's findings past the report's per-rule limit." }),
 });
 
 export const layerReportSchema = z.object({
@@ -69,6 +79,7 @@ export const reportSchema = z.object({
     byCategory: z.record(z.string(), z.number().int().nonnegative()),
   }),
   findings: z.array(findingSchema),
+  analysis: analysisSchema.optional(),
   gate: z.object({ passed: z.boolean(), checks: z.array(gateCheckSchema) }).optional(),
 });
 

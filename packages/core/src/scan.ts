@@ -8,7 +8,10 @@ import { openSource } from "./sources/open-source.js";
 import type { ContentScan } from "./walk-layer.js";
 import { imageSizes, loadImage, reportedLayers, type LayerWorkersMode, type LoadedImage, type ProgressEvent } from "./load-image.js";
 import { parsePlatform } from "./platform.js";
-import { severityRank, SEVERITIES, type Finding } from "./finding.js";
+import { findingCount, severityRank, SEVERITIES, type Finding } from "./finding.js";
+import { boundFindings } from "./bound-findings.js";
+import { analysisOf } from "./analysis.js";
+import { captureFindings } from "./capture-findings.js";
 import type { Limits } from "./limits.js";
 import type { RegistryOptions } from "./registry/registry-source.js";
 import type { Report } from "./report.js";
@@ -102,6 +105,12 @@ function streamedContent(analyzers: readonly Analyzer[], states: readonly unknow
  * `states` are the per-scan states the walk filled through onContent, one
  * per analyzer (scan() creates them); without them each analyzer gets a
  * fresh state, which has seen no streamed content.
+ *
+ * Findings are assembled here: every analyzer's, plus the scan's own
+ * (capture-findings.ts), sorted; `summary` counts all of them; the list is
+ * then bounded per rule (bound-findings.ts), the rest of a rule carried by
+ * one aggregate finding with the count; `analysis` lists the gaps
+ * (analysis.ts) from the undetermined findings.
  */
 export function buildReport(
   input: string,
@@ -115,14 +124,19 @@ export function buildReport(
     layers: image.layers.map((l) => ({ index: l.index, digest: l.digest, createdBy: l.createdBy })),
   };
   const ctx = analyzerContext(image.fs, image.layerIndexes, image.config, facts);
-  const findings = sortFindings(analyzers.flatMap((a, i) => a.finish(ctx, states[i])));
+  const all = sortFindings([...analyzers.flatMap((a, i) => a.finish(ctx, states[i])), ...captureFindings(image)]);
   const os = readOsRelease(ctx);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<(typeof SEVERITIES)[number], number>;
   const byCategory: Record<string, number> = {};
-  for (const f of findings) {
-    bySeverity[f.severity]++;
-    byCategory[f.category] = (byCategory[f.category] ?? 0) + 1;
+  let total = 0;
+  for (const f of all) {
+    const n = findingCount(f);
+    total += n;
+    if (f.aggregate === undefined) bySeverity[f.severity]++;
+    else for (const [s, k] of Object.entries(f.aggregate.bySeverity)) bySeverity[s as keyof typeof bySeverity] += k;
+    byCategory[f.category] = (byCategory[f.category] ?? 0) + n;
   }
+  const findings = boundFindings(all);
   const reference = image.source.reference ?? null;
   return {
     schemaVersion: 1,
@@ -136,13 +150,15 @@ export function buildReport(
       configDigest: image.manifest.config.digest,
       platform: image.platform,
       os: os ? { id: os.id, versionId: os.versionId ?? null, prettyName: os.prettyName ?? null } : null,
-      baseClass: classifyBase(ctx, os),
+      // The tools analyzer's own findings, so the label cannot contradict them.
+      baseClass: classifyBase(ctx, os, analyzers.some((a) => a.id === "tools") ? all : undefined),
       user: image.config.config.User ?? "",
       sizes: imageSizes(image),
       layers: reportedLayers(image),
     },
-    summary: { total: findings.length, bySeverity, byCategory },
+    summary: { total, bySeverity, byCategory },
     findings,
+    analysis: analysisOf(all),
   };
 }
 

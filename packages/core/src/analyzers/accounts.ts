@@ -1,5 +1,5 @@
 /**
- * Account database checks on the FINAL image (issue 3, analyzer 5).
+ * Account database checks on the FINAL image.
  *
  * - An empty /etc/shadow password field lets anyone log in or `su` without a
  *   password (Alpine's CVE-2019-5021 shipped `root:::0:::::`). Any non-empty
@@ -23,7 +23,8 @@ import { hasBasename } from "../paths.js";
 import {
   accountFileWants,
   PASSWD_PATH,
-  parsePasswd,
+  isAccountFile,
+  parsePasswdBytes,
   parseShadow,
   readAccountFile,
   SHADOW_PATH,
@@ -72,7 +73,7 @@ function primaryRoot(uid0: readonly PasswdEntry[]): PasswdEntry | undefined {
 
 function shadowFindings(ctx: AnalyzerContext, passwd: readonly PasswdEntry[] | undefined): Finding[] {
   const file = readAccountFile(ctx, SHADOW_PATH);
-  if (file === undefined) return [];
+  if (!isAccountFile(file)) return [];
   const { entry } = file;
   const at = { category: "account", path: entry.path, layer: entry.layer, inFinalImage: true } as const;
   const out: Finding[] = [];
@@ -102,9 +103,10 @@ function shadowFindings(ctx: AnalyzerContext, passwd: readonly PasswdEntry[] | u
 
 function passwdFindings(ctx: AnalyzerContext): { findings: Finding[]; passwd: PasswdEntry[] | undefined } {
   const file = readAccountFile(ctx, PASSWD_PATH);
-  if (file?.text === undefined) return { findings: [], passwd: undefined };
+  if (!isAccountFile(file) || file.bytes === undefined) return { findings: [], passwd: undefined };
   const { entry } = file;
-  const passwd = parsePasswd(file.text);
+  // The runtime's parse (passwd.ts), minus "#" lines: login (glibc nss_files) skips them as comments.
+  const passwd = parsePasswdBytes(file.bytes, file.complete).entries.filter((p) => !p.key.startsWith("#"));
   const at = { category: "account", path: entry.path, layer: entry.layer, inFinalImage: true } as const;
   const out: Finding[] = [];
   for (const p of passwd) {

@@ -3,6 +3,7 @@ import { buildContext, type SpecEntry } from "../testing/image-builder.js";
 import type { ContainerConfig } from "../types.js";
 import { classifyBase, FEW_FILES, type BaseClassName } from "./base-class.js";
 import { osReleaseWants } from "./os-release.js";
+import { toolFindings } from "./tools.js";
 
 const exe = (path: string): SpecEntry => ({ path, content: "\x7fELF", mode: 0o755 });
 const link = (path: string, target: string): SpecEntry => ({ path, type: "symlink", link: target });
@@ -77,7 +78,7 @@ describe("classifyBase", () => {
   it("reasons say why", () => {
     expect(classify([[...BUSYBOX, osRelease("ID=alpine\n")]]).reasons).toEqual(["os-release ID=alpine"]);
     const distroless = classify([[osRelease(DISTROLESS_OS)]]);
-    expect(distroless.reasons).toEqual(['os-release names "Distroless"', "no package manager", "no shell in PATH"]);
+    expect(distroless.reasons).toEqual(['os-release names "Distroless"', "no package manager", "no shell"]);
     const slim = classify([DEBIAN_SLIM]);
     expect(slim.reasons).toEqual([
       'os-release ID=debian VERSION_ID=12',
@@ -94,5 +95,34 @@ describe("classifyBase", () => {
   it("merged /usr is not counted twice", () => {
     const slim = classify([DEBIAN_SLIM]);
     expect(slim.reasons.filter((r) => r.startsWith("package manager"))).toEqual(["package manager apt-get, dpkg"]);
+  });
+});
+
+describe("base class and tool findings share one command search and one catalogue", () => {
+  // Each of these is a shell the tools analyzer reports; the label must not say "no shell" beside it.
+  it.each<[string, SpecEntry[], Partial<ContainerConfig>?]>([
+    ["a versioned shell name (ksh93)", [exe("/usr/bin/ksh93")]],
+    ["a shell only in /usr/local/sbin", [exe("/usr/local/sbin/fish")]],
+    ["rbash", [exe("/bin/rbash")]],
+    ["a shell reached through a hardlink", [exe("/opt/x/dash"), { path: "/usr/bin/dash", type: "hardlink", link: "/opt/x/dash" }]],
+    ["a busybox outside PATH (its applets count)", [exe("/opt/tools/busybox")]],
+    ["a shell in a PATH dir that only the image's Env names", [exe("/opt/bin/zsh")], { Env: ["PATH=/opt/bin:/usr/bin"] }],
+  ])("%s", (_name, files, config) => {
+    const ctx = buildContext({ layers: [[osRelease(DISTROLESS_OS), ...files]], config }, (e) => osReleaseWants(e.path));
+    const shells = toolFindings(ctx).filter((f) => f.category === "shell");
+    expect(shells.length).toBeGreaterThan(0);
+    const base = classifyBase(ctx);
+    expect(base.reasons.some((r) => r.startsWith("no shell"))).toBe(false);
+    expect(base.reasons.join("; ")).toContain(shells.map((f) => f.path!).sort()[0]!.split("/").pop()!);
+  });
+
+  it("with no shell finding, the label says no shell", () => {
+    const ctx = buildContext({ layers: [[osRelease(DISTROLESS_OS), exe("/usr/bin/app")]] }, (e) => osReleaseWants(e.path));
+    expect(toolFindings(ctx).filter((f) => f.category === "shell")).toEqual([]);
+    expect(classifyBase(ctx).reasons).toContain("no shell");
+  });
+
+  it("dpkg-deb alone is an OS package manager", () => {
+    expect(classify([[osRelease(DEBIAN_OS), exe("/usr/bin/dpkg-deb")]]).reasons).toContain("package manager dpkg-deb");
   });
 });

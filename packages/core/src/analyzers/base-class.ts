@@ -1,6 +1,6 @@
 /**
- * What kind of base the image is built on (issue 3, analyzer 8): a coarse,
- * explainable label for the report, never a finding. Rules, first match wins:
+ * What kind of base the image is built on: a coarse, explainable label for
+ * the report, never a finding. Rules, first match wins:
  *
  * 1. scratch: no os-release, no bin directory (/bin, /usr/bin, /sbin,
  *    /usr/sbin), no package database and no shell: only what was COPY'd in.
@@ -19,12 +19,18 @@
  *    images ship /usr/bin/perl (perl-base is Essential).
  * 5. unknown: everything else (e.g. busybox: a shell, but no OS metadata).
  *
- * Shells and package managers are looked up in the image's PATH (config Env,
- * else Docker's default) plus the standard bin dirs, following symlinks.
+ * Shells and OS package managers are the tools analyzer's findings (its
+ * command search and catalogue, busybox applets included), so this label can
+ * never say "no shell" next to a shell finding. Build tools are found with
+ * the same command search (command-search.ts).
  */
 import type { FileEntry } from "../types.js";
+import type { Finding } from "../finding.js";
 import type { AnalyzerContext } from "./analyzer.js";
 import { readOsRelease, type OsRelease } from "./os-release.js";
+import { findCommands } from "./command-search.js";
+import { TOOL_CATALOG } from "./tool-catalog.js";
+import { toolFindings } from "./tools.js";
 
 export type BaseClassName = "distroless" | "alpine" | "slim" | "full" | "scratch" | "unknown";
 
@@ -36,15 +42,12 @@ export interface BaseClass {
 /** Below this many regular files, a shell-less image counts as distroless-sized. */
 export const FEW_FILES = 1000;
 
-const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** Directories whose absence marks a scratch image (not a command search). */
 const BIN_DIRS = ["/bin", "/usr/bin", "/sbin", "/usr/sbin"];
-const SHELLS = ["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
-const PACKAGE_MANAGERS = ["apt-get", "apt", "dpkg", "apk", "rpm", "yum", "dnf", "microdnf", "tdnf", "zypper", "pacman"];
 const PACKAGE_DBS = ["/var/lib/dpkg", "/lib/apk/db", "/var/lib/rpm", "/usr/lib/sysimage/rpm", "/var/lib/pacman"];
 const BUILD_TOOLS = ["gcc", "cc", "make", "git"];
 
 class Facts {
-  private dirs: string[] | undefined;
   private fileCount: number | undefined;
 
   constructor(
@@ -57,34 +60,9 @@ class Facts {
     return e !== undefined && (type === undefined || e.type === type);
   }
 
-  /** Real directories searched for commands: PATH first, then the standard ones, deduplicated. */
-  searchDirs(): string[] {
-    if (this.dirs !== undefined) return this.dirs;
-    let path = DEFAULT_PATH;
-    for (const kv of this.ctx.config.config.Env ?? []) if (kv.startsWith("PATH=")) path = kv.slice(5);
-    const seen = new Set<string>();
-    for (const d of [...path.split(":"), ...BIN_DIRS]) {
-      if (!d.startsWith("/")) continue;
-      const real = this.ctx.files.resolvePath(d);
-      if (real !== undefined && this.ctx.files.get(real)?.type === "dir") seen.add(real);
-    }
-    return (this.dirs = [...seen]);
-  }
-
-  /** Executables among `names`, as "dir/name" paths (one per name). */
+  /** Executables among `names`, as "dir/name" paths (one per name), by the shared command search. */
   commands(names: readonly string[]): string[] {
-    const out: string[] = [];
-    for (const name of names) {
-      for (const dir of this.searchDirs()) {
-        const p = dir === "/" ? `/${name}` : `${dir}/${name}`;
-        const e = this.ctx.files.resolve(p);
-        if (e?.type === "file" && (e.mode & 0o111) !== 0) {
-          out.push(p);
-          break;
-        }
-      }
-    }
-    return out;
+    return findCommands(this.ctx.files, this.ctx.config, names);
   }
 
   regularFiles(): number {
@@ -134,11 +112,11 @@ function distrolessReasons(f: Facts, shells: string[], pms: string[]): string[] 
   const label = [f.os?.prettyName, f.os?.name].find((s) => s !== undefined && /distroless/i.test(s));
   if (label !== undefined) {
     const reasons = [`os-release names ${JSON.stringify(label)}`, "no package manager"];
-    reasons.push(shells.length > 0 ? `shell present (${shells[0]}): a debug variant` : "no shell in PATH");
+    reasons.push(shells.length > 0 ? `shell present (${shells[0]}): a debug variant` : "no shell");
     return reasons;
   }
   if (shells.length > 0) return undefined;
-  const reasons = ["no shell in PATH", "no package manager"];
+  const reasons = ["no shell", "no package manager"];
   if (f.has("/var/lib/dpkg/status.d", "dir")) return [...reasons, "per-package records in /var/lib/dpkg/status.d/"];
   const n = f.regularFiles();
   if (f.os !== null && n < FEW_FILES) return [...reasons, `only ${n} regular files`];
@@ -150,11 +128,33 @@ function osLabel(os: OsRelease | null): string {
   return `os-release ID=${os.id}${os.versionId !== undefined ? ` VERSION_ID=${os.versionId}` : ""}`;
 }
 
-/** Classifies the final image; `os` defaults to its os-release. */
-export function classifyBase(ctx: AnalyzerContext, os: OsRelease | null = readOsRelease(ctx)): BaseClass {
+/** Catalogue order, for stable reasons: sh before bash, apt before apt-get. */
+const CATALOG_ORDER = new Map(TOOL_CATALOG.map((t, i) => [t.name, i]));
+
+/** Paths of shell findings and names of OS package-manager findings, in catalogue order. */
+function shellsAndPackageManagers(tools: readonly Finding[]): { shells: string[]; pms: string[] } {
+  const rank = (f: Finding) => CATALOG_ORDER.get(String(f.evidence?.["tool"])) ?? CATALOG_ORDER.size;
+  const live = tools.filter((f) => f.inFinalImage && f.aggregate === undefined && f.path !== undefined);
+  const order = (a: Finding, b: Finding) => rank(a) - rank(b) || (a.path! < b.path! ? -1 : a.path! > b.path! ? 1 : 0);
+  const shells = live.filter((f) => f.category === "shell").sort(order);
+  const osPm = new Set(TOOL_CATALOG.filter((t) => t.os).map((t) => t.name));
+  const isOsPm = (tool: string) => osPm.has(tool) || tool.startsWith("apt-") || tool.startsWith("dpkg-");
+  const pms = live.filter((f) => f.category === "package-manager" && isOsPm(String(f.evidence?.["tool"]))).sort(order);
+  return { shells: [...new Set(shells.map((f) => f.path!))], pms: [...new Set(pms.map((f) => String(f.evidence?.["tool"])))] };
+}
+
+/**
+ * Classifies the final image; `os` defaults to its os-release. `tools`: the
+ * tools analyzer's findings for this image (default: computed here, with
+ * every busybox's applets unread).
+ */
+export function classifyBase(
+  ctx: AnalyzerContext,
+  os: OsRelease | null = readOsRelease(ctx),
+  tools: readonly Finding[] = toolFindings(ctx),
+): BaseClass {
   const f = new Facts(ctx, os);
-  const shells = f.commands(SHELLS);
-  const pms = f.commands(PACKAGE_MANAGERS);
+  const { shells, pms } = shellsAndPackageManagers(tools);
   const pkgDb = PACKAGE_DBS.find((p) => f.has(p, "dir"));
 
   const binDirs = BIN_DIRS.filter((d) => f.has(d, "dir"));
@@ -171,13 +171,13 @@ export function classifyBase(ctx: AnalyzerContext, os: OsRelease | null = readOs
   const distroless = distrolessReasons(f, shells, pms);
   if (distroless !== undefined) return { class: "distroless", reasons: distroless };
 
-  const tools = shells.length > 0 ? `shell ${shells[0]}` : "no shell in PATH";
-  const pmNames = pms.map((p) => p.slice(p.lastIndexOf("/") + 1));
-  const pm = pms.length > 0 ? `package manager ${pmNames.join(", ")}` : "no package manager";
+  const shell = shells.length > 0 ? `shell ${shells[0]}` : "no shell";
+  const shown = pms.length > 6 ? `${pms.slice(0, 6).join(", ")} and ${pms.length - 6} more` : pms.join(", ");
+  const pm = pms.length > 0 ? `package manager ${shown}` : "no package manager";
   if (os === null && pkgDb === undefined) {
-    return { class: "unknown", reasons: ["no /etc/os-release and no package database", tools, pm] };
+    return { class: "unknown", reasons: ["no /etc/os-release and no package database", shell, pm] };
   }
-  const base = [os === null ? `package database ${pkgDb} (no /etc/os-release)` : osLabel(os), tools, pm];
+  const base = [os === null ? `package database ${pkgDb} (no /etc/os-release)` : osLabel(os), shell, pm];
   const full: string[] = [];
   const man = f.manPage();
   if (man !== undefined) full.push(`man pages (${man})`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FileEntry } from "../types.js";
-import { BUSYBOX_CONTENT_CAP, busyboxWantsContent, parseBusyboxApplets } from "./busybox.js";
+import { BUSYBOX_CONTENT_CAP, BusyboxAppletScanner, busyboxWantsContent, parseBusyboxApplets } from "./busybox.js";
 
 /** A fake busybox: ELF magic, junk, the NUL-separated sorted applet table, junk. */
 function syntheticBusybox(applets: readonly string[], opts: { before?: string; after?: string } = {}): Uint8Array {
@@ -80,5 +80,31 @@ describe("busyboxWantsContent", () => {
     ["/bin/sh", 1000, 0],
   ])("%s (%i bytes) → %i", (path, size, want) => {
     expect(busyboxWantsContent(entry(path, size))).toBe(want);
+  });
+});
+
+describe("BusyboxAppletScanner: streaming, chunk by chunk", () => {
+  it("gives the whole-file result whatever the chunk size", () => {
+    const bytes = syntheticBusybox(APPLETS, { before: "0abc\0" });
+    for (const size of [1, 2, 3, 7, 31, 32, 33, 64, 4096]) {
+      const s = new BusyboxAppletScanner();
+      for (let k = 0; k < bytes.length; k += size) s.push(bytes.subarray(k, k + size));
+      expect(s.result(), `chunks of ${size}`).toEqual(APPLETS);
+    }
+  });
+
+  it("a name cut by the end of the file is not an applet", () => {
+    const s = new BusyboxAppletScanner();
+    s.push(Buffer.from(`${APPLETS.join("\0")}\0zzz`));
+    expect(s.result()).toEqual(APPLETS);
+  });
+
+  it("keeps a bounded list for a crafted endless run, and still prefers the longest run", () => {
+    const names = Array.from({ length: 10_000 }, (_, i) => `a${String(i).padStart(6, "0")}`);
+    const s = new BusyboxAppletScanner();
+    s.push(Buffer.from(`${APPLETS.join("\0")}\0\0\xff\0${names.join("\0")}\0`, "latin1"));
+    const r = s.result()!;
+    expect(r.length).toBe(4096);
+    expect(r[0]).toBe("a000000");
   });
 });

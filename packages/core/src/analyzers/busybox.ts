@@ -1,9 +1,10 @@
 /**
- * busybox: one binary, many tools (issue 3, analyzer 3). Without its applet
+ * busybox: one binary, many tools. Without its applet
  * symlinks a busybox still is a shell (`busybox sh`), a downloader
  * (`busybox wget`) and so on, so its compiled-in applet list is read.
  *
- * busybox keeps applet names in `applet_names[]` (applets/applet_tables.c):
+ * busybox keeps applet names in `applet_names[]`
+ * (https://git.busybox.net/busybox/tree/applets/applet_tables.c):
  * one contiguous run of NUL-terminated names, sorted with strcmp so the
  * binary can bsearch them, usually starting "[\0[[\0". We take the longest
  * such run of short lowercase names in strictly increasing byte order,
@@ -36,27 +37,93 @@ function nameByte(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 91 || c === 45;
 }
 
-function validName(b: Uint8Array, start: number, end: number): boolean {
-  const len = end - start;
-  if (len < 1 || len > MAX_NAME) return false;
-  for (let k = start; k < end; k++) if (!nameByte(b[k]!)) return false;
-  return true;
-}
+/**
+ * Names kept per run. Real tables hold 300-400 applets; a crafted run of
+ * sorted names is still counted past this, so the longest run wins, but
+ * memory stays bounded by this list, not by the binary.
+ */
+const MAX_KEPT = 4096;
 
-/** strcmp on two byte ranges. */
-function compare(b: Uint8Array, s1: number, e1: number, s2: number, e2: number): number {
-  const n = Math.min(e1 - s1, e2 - s2);
-  for (let k = 0; k < n; k++) {
-    const d = b[s1 + k]! - b[s2 + k]!;
-    if (d !== 0) return d;
+/**
+ * Finds the applet table as bytes arrive, chunk by chunk, holding only the
+ * current and the best run of names (and at most MAX_NAME bytes of a name
+ * cut by a chunk boundary): a busybox is never retained whole. The result
+ * equals a parse of the whole file.
+ */
+export class BusyboxAppletScanner {
+  /** Bytes of the token being read (a name is at most MAX_NAME bytes). */
+  private token = "";
+  /** The token already holds a byte that no name has, or is too long. */
+  private invalid = false;
+  private run: string[] = [];
+  private runLength = 0;
+  private lastName: string | undefined;
+  private best: string[] = [];
+  private bestLength = 0;
+
+  push(bytes: Uint8Array): void {
+    const n = bytes.length;
+    let pos = 0;
+    while (pos < n) {
+      let nul = bytes.indexOf(0, pos);
+      const end = nul < 0 ? n : nul;
+      if (!this.invalid) {
+        if (this.token.length + end - pos > MAX_NAME) this.invalid = true;
+        else {
+          for (let k = pos; k < end; k++) {
+            const c = bytes[k]!;
+            if (!nameByte(c)) {
+              this.invalid = true;
+              break;
+            }
+            this.token += String.fromCharCode(c);
+          }
+        }
+      }
+      if (nul < 0) return;
+      this.endToken();
+      pos = nul + 1;
+    }
   }
-  return e1 - s1 - (e2 - s2);
-}
 
-function decode(b: Uint8Array, start: number, end: number): string {
-  let s = "";
-  for (let k = start; k < end; k++) s += String.fromCharCode(b[k]!);
-  return s;
+  /** A NUL ended the token: extend the run, or close it. */
+  private endToken(): void {
+    const name = this.token;
+    const valid = !this.invalid && name.length > 0;
+    this.token = "";
+    this.invalid = false;
+    if (!valid) return this.close();
+    // strcmp order: the names are ASCII, where code-unit order is byte order.
+    if (this.lastName !== undefined && this.lastName >= name) this.close();
+    if (this.runLength < MAX_KEPT) this.run.push(name);
+    this.runLength++;
+    this.lastName = name;
+  }
+
+  private close(): void {
+    if (this.runLength > this.bestLength) {
+      this.best = this.run;
+      this.bestLength = this.runLength;
+    }
+    this.run = [];
+    this.runLength = 0;
+    this.lastName = undefined;
+  }
+
+  /** The applet names, or undefined when no plausible table was seen. A name cut by the end is not one. */
+  result(): string[] | undefined {
+    this.token = "";
+    this.invalid = false;
+    this.close();
+    if (this.bestLength === 0) return undefined;
+    let names = this.best;
+    // A preceding string that happens to sort lower ("0abc") can join the run: cut at "[", "[[".
+    const open = names.indexOf("[");
+    const brackets = open >= 0 && names[open + 1] === "[[";
+    if (brackets) names = names.slice(open);
+    if (names.length < MIN_RUN && !(brackets && names.length >= MIN_RUN_BRACKETS)) return undefined;
+    return names;
+  }
 }
 
 /**
@@ -64,41 +131,9 @@ function decode(b: Uint8Array, start: number, end: number): string {
  * plausible table is found. Linear in the input; never throws.
  */
 export function parseBusyboxApplets(bytes: Uint8Array): string[] | undefined {
-  // Current run: token boundaries [starts[k], ends[k]).
-  let starts: number[] = [];
-  let ends: number[] = [];
-  let best: { starts: number[]; ends: number[] } | undefined;
-  const close = () => {
-    if (starts.length > 0 && (best === undefined || starts.length > best.starts.length)) best = { starts, ends };
-    starts = [];
-    ends = [];
-  };
-  const n = bytes.length;
-  let pos = 0;
-  while (pos < n) {
-    let nul = bytes.indexOf(0, pos);
-    const terminated = nul >= 0;
-    if (!terminated) nul = n;
-    // Only NUL-terminated names belong to the table.
-    if (terminated && validName(bytes, pos, nul)) {
-      const last = starts.length - 1;
-      if (last >= 0 && compare(bytes, starts[last]!, ends[last]!, pos, nul) >= 0) close();
-      starts.push(pos);
-      ends.push(nul);
-    } else {
-      close();
-    }
-    pos = nul + 1;
-  }
-  close();
-  if (best === undefined) return undefined;
-  let names = best.starts.map((s, k) => decode(bytes, s, best!.ends[k]!));
-  // A preceding string that happens to sort lower ("0abc") can join the run: cut at "[", "[[".
-  const open = names.indexOf("[");
-  const brackets = open >= 0 && names[open + 1] === "[[";
-  if (brackets) names = names.slice(open);
-  if (names.length < MIN_RUN && !(brackets && names.length >= MIN_RUN_BRACKETS)) return undefined;
-  return names;
+  const s = new BusyboxAppletScanner();
+  s.push(bytes);
+  return s.result();
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Every analyzer, in one plain list (DESIGN.md §2: no global registry).
+ * Every analyzer, in one plain list: no global registry.
  * Order does not matter: findings are sorted by the report.
  */
 import type { Analyzer, RuleInfo } from "./analyzer.js";
@@ -10,6 +10,7 @@ import { permissionsAnalyzer } from "./permissions.js";
 import { userAnalyzer } from "./user.js";
 import { accountsAnalyzer } from "./accounts.js";
 import { configAnalyzer } from "./config-checks.js";
+import { CAPTURE_RULES } from "../capture-findings.js";
 import { createSecretFilesAnalyzer, secretConfigAnalyzer, secretFilesAnalyzer } from "./secrets/index.js";
 
 export const defaultAnalyzers: readonly Analyzer[] = [
@@ -32,6 +33,6 @@ export function analyzersWithLimits(maxSecretFileBytes: number | undefined): rea
 }
 
 /** Every ruleId layerlint can emit, with its help text (SARIF rules, README). */
-export const allRules: readonly RuleInfo[] = defaultAnalyzers.flatMap((a) => a.rules);
+export const allRules: readonly RuleInfo[] = [...defaultAnalyzers.flatMap((a) => a.rules), ...CAPTURE_RULES];
 
 export { effectiveUser } from "./user.js";

@@ -4,36 +4,68 @@ import {
   accountFileWants,
   parseGoInt,
   parseGroup,
+  parsePasswdBytes,
   parsePasswd,
   parseShadow,
   readAccountFile,
   readPasswd,
 } from "./passwd.js";
 
-describe("parsePasswd", () => {
-  it("parses fields, skips blanks and comments, numbers lines", () => {
+describe("parsePasswd (runc's ParsePasswdFilter)", () => {
+  it("parses fields, skips blank lines, numbers lines; no comment syntax", () => {
     const text = "# comment\nroot:x:0:0:root:/root:/bin/bash\n\n  app:x:1000:1001:App,,,:/home/app:/bin/sh  \n";
-    expect(parsePasswd(text)).toEqual([
-      { name: "root", password: "x", uid: 0, gid: 0, uidNumeric: true, gecos: "root", home: "/root", shell: "/bin/bash", line: 2 },
-      { name: "app", password: "x", uid: 1000, gid: 1001, uidNumeric: true, gecos: "App,,,", home: "/home/app", shell: "/bin/sh", line: 4 },
+    expect(parsePasswd(text).map(({ name, uid, gid, shell, line }) => ({ name, uid, gid, shell, line }))).toEqual([
+      { name: "# comment", uid: 0, gid: 0, shell: "", line: 1 },
+      { name: "root", uid: 0, gid: 0, shell: "/bin/bash", line: 2 },
+      { name: "app", uid: 1000, gid: 1001, shell: "/bin/sh", line: 4 },
     ]);
+    expect(parsePasswd(text)[2]).toMatchObject({ password: "x", gecos: "App,,,", home: "/home/app", uidNumeric: true });
   });
 
-  it("missing trailing fields are empty; a bad number reads as 0 (moby)", () => {
-    const [short, bad] = parsePasswd("short:x:5\nbad:x:abc:1::/:/bin/sh");
+  it("a #root line is an account named #root", () => {
+    expect(parsePasswd("#root:x:0:0::/:/bin/sh\n")[0]).toMatchObject({ name: "#root", key: "#root", uid: 0 });
+  });
+
+  it("missing trailing fields are empty; a bad number reads as 0, an out-of-range one clamps", () => {
+    const [short, bad, big, neg] = parsePasswd("short:x:5\nbad:x:abc:1::/:/bin/sh\nbig:x:99999999999999999999:0\nneg:x:-4294967296:0");
     expect(short).toMatchObject({ name: "short", uid: 5, gid: 0, shell: "", uidNumeric: true });
     expect(bad).toMatchObject({ name: "bad", uid: 0, uidNumeric: false });
+    expect(big).toMatchObject({ uidValue: 9223372036854775807n, uid32: 4294967295, uidNumeric: false });
+    expect(neg).toMatchObject({ uidValue: -4294967296n, uid32: 0, uidNumeric: true });
   });
 
-  it("handles CRLF files", () => {
+  it("handles CRLF files; trims Go's white space (U+0085, U+3000) but not U+FEFF", () => {
     expect(parsePasswd("root:x:0:0::/root:/bin/sh\r\n")[0]!.shell).toBe("/bin/sh");
+    expect(parsePasswd("\u0085a:x:1:1\u0085\n")[0]).toMatchObject({ name: "a", gid: 1 });
+    expect(parsePasswd("\u3000a:x:1:1\u3000\n")[0]).toMatchObject({ name: "a", gid: 1 });
+    expect(parsePasswd("\ufeffa:x:1:1\n")[0]).toMatchObject({ name: "\ufeffa" });
   });
-});
 
-describe("parseGoInt", () => {
-  it.each<[string, number | undefined]>([
-    ["0", 0], ["00", 0], ["+7", 7], ["-1", -1], ["1000", 1000], ["", undefined], ["1e3", undefined], [" 1", undefined], ["x", undefined],
-  ])("%j → %s", (s, n) => expect(parseGoInt(s)).toBe(n));
+  it("names are compared as bytes: invalid UTF-8 stays distinct", () => {
+    const file = parsePasswdBytes(Uint8Array.from([0xff, 0x3a, 0x78, 0x3a, 0x31, 0x0a, 0xfe, 0x3a, 0x78, 0x3a, 0x32, 0x0a]));
+    expect(file.entries.map((e) => e.key)).toEqual(["\u00ff", "\u00fe"]);
+    expect(file.entries.map((e) => e.uid)).toEqual([1, 2]);
+  });
+
+  it("a line over 64 KiB stops the parse where the runtime's scanner fails", () => {
+    const ok = `a:x:7:0\n${"b".repeat(65535)}\nc:x:0:0\n`;
+    expect(parsePasswdBytes(Buffer.from(ok))).toEqual({ entries: expect.any(Array) });
+    expect(parsePasswdBytes(Buffer.from(ok)).entries.map((e) => e.name)).toEqual(["a", "b".repeat(65535), "c"]);
+    const long = parsePasswdBytes(Buffer.from(`a:x:7:0\n${"b".repeat(65536)}\nc:x:0:0\n`));
+    expect(long.stop).toEqual({ why: "line-too-long", line: 2 });
+    expect(long.entries.map((e) => e.name)).toEqual(["a"]);
+    // "\r" counts; a last line without "\n" needs one byte less.
+    expect(parsePasswdBytes(Buffer.from(`${"b".repeat(65534)}\r\n`)).stop).toBeUndefined();
+    expect(parsePasswdBytes(Buffer.from(`${"b".repeat(65535)}\r\n`)).stop?.why).toBe("line-too-long");
+    expect(parsePasswdBytes(Buffer.from("b".repeat(65535))).stop).toBeUndefined();
+    expect(parsePasswdBytes(Buffer.from("b".repeat(65536))).stop?.why).toBe("line-too-long");
+  });
+
+  it("a truncated capture leaves out its last, partial line", () => {
+    const f = parsePasswdBytes(Buffer.from("a:x:1:1\ntoor:x:1"), false);
+    expect(f).toMatchObject({ stop: { why: "truncated", line: 2 } });
+    expect(f.entries.map((e) => e.name)).toEqual(["a"]);
+  });
 });
 
 describe("parseGroup and parseShadow", () => {
@@ -67,7 +99,7 @@ describe("reading the final files", () => {
       wants,
     );
     expect(readPasswd(ctx)?.map((p) => p.name)).toEqual(["b"]);
-    expect(readAccountFile(ctx, "/etc/passwd")?.entry.layer).toBe(1);
+    expect(readAccountFile(ctx, "/etc/passwd")).toMatchObject({ entry: { layer: 1 } });
   });
 
   it("a whiteout removes it", () => {
@@ -86,6 +118,6 @@ describe("reading the final files", () => {
 
   it("a file present but not captured has no text", () => {
     const ctx = buildContext({ layers: [[{ path: "/etc/passwd", content: "a:x:1:1::/:/bin/sh\n" }]] });
-    expect(readAccountFile(ctx, "/etc/passwd")).toMatchObject({ text: undefined });
+    expect(readAccountFile(ctx, "/etc/passwd")).toMatchObject({ text: undefined, bytes: undefined, complete: false });
   });
 });

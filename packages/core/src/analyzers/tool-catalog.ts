@@ -1,12 +1,17 @@
 /**
- * The executables the tool-presence analyzer knows (issue 3, analyzer 3),
- * by report category, and how a file name maps to one of them.
+ * The executables the tool-presence analyzer knows, by report category, and
+ * how a file name maps to one of them: the one catalogue every analyzer uses
+ * (the base-class label reads the tools analyzer's findings).
  *
  * Matching is by exact basename, plus a version suffix for the families
  * that install versioned names (`python3.11`, `perl5.36.0`, `pip3.11`,
  * `ksh93`): the family name followed by digits and dots only, i.e.
- * /^<name>\d+(\.\d+)*$/. Nothing else is a prefix match, so `sh` never
- * matches `sha256sum` and `pip` never matches `pipe`.
+ * /^<name>\d+(\.\d+)*$/. Two package-manager families match by prefix:
+ * `apt-*` and `dpkg-*` (dpkg-deb, dpkg-query, apt-cache, apt-mark…), since
+ * Debian hardening advice removes /usr/bin/apt-* and /usr/bin/dpkg* as a
+ * whole and `dpkg-deb -x` installs software as well as dpkg does. Nothing
+ * else is a prefix match, so `sh` never matches `sha256sum` and `pip` never
+ * matches `pipe`.
  */
 import type { Category, Severity } from "../finding.js";
 import type { RuleInfo } from "./analyzer.js";
@@ -34,6 +39,8 @@ export interface ToolSpec {
    * `httpd` is usually the application itself, busybox's is a stray server.
    */
   busyboxOnly?: boolean;
+  /** An OS package manager (not a language one): what the base-class label looks for. */
+  os?: boolean;
 }
 
 function tools(category: ToolCategory, names: string, opts: Omit<ToolSpec, "name" | "category"> = {}): ToolSpec[] {
@@ -42,7 +49,7 @@ function tools(category: ToolCategory, names: string, opts: Omit<ToolSpec, "name
 
 export const TOOL_CATALOG: readonly ToolSpec[] = [
   ...tools("shell", "sh bash dash ash zsh ksh mksh csh tcsh fish rbash hush"),
-  ...tools("package-manager", "apt apt-get aptitude dpkg rpm yum dnf microdnf zypper apk pacman"),
+  ...tools("package-manager", "apt apt-get aptitude dpkg rpm yum dnf microdnf tdnf zypper apk pacman", { os: true }),
   ...tools("package-manager", "pip pip3 pipx npm npx yarn pnpm gem bundle composer conda"),
   ...tools("interpreter", "python python2 python3 perl ruby irb node nodejs deno bun php lua luajit"),
   ...tools("interpreter", "tclsh wish Rscript pwsh"),
@@ -57,6 +64,22 @@ const VERSIONED = new Set(["python", "perl", "ruby", "irb", "node", "php", "lua"
 const BY_NAME: ReadonlyMap<string, ToolSpec> = new Map(
   TOOL_CATALOG.map((t) => [t.name, VERSIONED.has(t.name) ? { ...t, versioned: true } : t]),
 );
+
+/** Name prefixes whose every member is an OS package-manager tool (module comment). */
+const FAMILIES = ["apt-", "dpkg-"];
+const familyTools = new Map<string, ToolSpec>();
+
+/** `apt-cache`, `dpkg-deb`…: a family member, or undefined. */
+function familyTool(name: string): ToolSpec | undefined {
+  const prefix = FAMILIES.find((p) => name.length > p.length && name.startsWith(p));
+  if (prefix === undefined || !/^[a-z0-9][a-z0-9.+-]*$/.test(name)) return undefined;
+  let t = familyTools.get(name);
+  if (t === undefined) {
+    t = { name, category: "package-manager", os: true };
+    if (familyTools.size < 1024) familyTools.set(name, t);
+  }
+  return t;
+}
 
 export interface ToolMatch {
   tool: ToolSpec;
@@ -83,7 +106,7 @@ function isVersion(s: string): boolean {
  */
 export function matchTool(name: string, viaBusybox = false): ToolMatch | undefined {
   const allowed = (t: ToolSpec | undefined) => t !== undefined && (viaBusybox || t.busyboxOnly !== true);
-  const exact = BY_NAME.get(name);
+  const exact = BY_NAME.get(name) ?? familyTool(name);
   if (allowed(exact)) return { tool: exact! };
   // Strip the longest run of trailing digits and dots; what is left must be a versioned family.
   let k = name.length;

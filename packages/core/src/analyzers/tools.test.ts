@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildContext, runAnalyzer, type ImageSpec, type SpecEntry } from "../testing/image-builder.js";
-import { toolsAnalyzer, searchDirs, imagePath, DEFAULT_PATH } from "./tools.js";
+import { toolsAnalyzer } from "./tools.js";
+import { searchDirs, imagePath, DEFAULT_PATH } from "./command-search.js";
 import { matchTool, TOOL_CATALOG, TOOL_RULES } from "./tool-catalog.js";
 
 const exe = (path: string, over: Partial<SpecEntry> = {}): SpecEntry => ({ path, mode: 0o755, content: "\x7fELF", ...over });
@@ -68,6 +69,20 @@ describe("matchTool", () => {
     const m = matchTool(name);
     expect(m?.tool.name).toBe(tool);
     expect(m?.version).toBe(version);
+  });
+
+  it.each([
+    "dpkg-deb", "dpkg-query", "dpkg-split", "dpkg-divert", "dpkg-statoverride", "dpkg-trigger", "dpkg-maintscript-helper",
+    "apt-cache", "apt-config", "apt-mark", "apt-key", "apt-cdrom", "apt-extracttemplates", "apt-ftparchive", "apt-sortpkgs",
+  ])("%s is an OS package-manager tool (the apt-*/dpkg* families)", (name) => {
+    expect(matchTool(name)?.tool).toEqual({ name, category: "package-manager", os: true });
+  });
+
+  it("the families need a member name: apt-, dpkgx and aptitude-x are no tools", () => {
+    expect(matchTool("apt-")).toBeUndefined();
+    expect(matchTool("dpkgx")).toBeUndefined();
+    expect(matchTool("aptitude-curses")).toBeUndefined();
+    expect(matchTool("apt-x y")).toBeUndefined();
   });
 
   it("busybox-only names count only via busybox", () => {
@@ -296,20 +311,63 @@ describe("toolsAnalyzer", () => {
       ]);
     });
 
-    it("a busybox whose content was not read is assumed to be a shell", () => {
+    it("a busybox whose content was not read is assumed to be a shell, and its applets are a gap", () => {
       const fs = run({ layers: [[{ path: "/bin/busybox", mode: 0o755, size: 900_000 }]] });
       expect(fs).toEqual([
         expect.objectContaining({
           ruleId: "shell-present",
           path: "/bin/busybox",
-          evidence: { tool: "sh", applet: "sh", via: "busybox", assumed: true, reason: "content not read" },
+          evidence: { tool: "sh", applet: "sh", via: "busybox", assumed: true, reason: "content not captured" },
         }),
+        expect.objectContaining({
+          ruleId: "tools-undetermined",
+          category: "analysis",
+          severity: "high",
+          path: "/bin/busybox",
+          evidence: { reason: "content not captured", affects: ["forbid-shell", "forbid-package-manager", "forbid-download-tool", "forbid-network-tool"] },
+        }),
+      ]);
+    });
+
+    it("a busybox over the read cap says so", () => {
+      const fs = run({ layers: [[{ path: "/bin/busybox", mode: 0o755, size: 5 * 1024 * 1024 }]] });
+      expect(fs.map((f) => [f.ruleId, f.evidence?.["reason"]])).toEqual([
+        ["shell-present", "over the 4 MiB read cap"],
+        ["tools-undetermined", "over the 4 MiB read cap"],
       ]);
     });
 
     it("a busybox without a readable applet table is assumed to be a shell", () => {
       const fs = run({ layers: [[exe("/bin/busybox", { content: "\x7fELF no table here" })]] });
-      expect(fs.map((f) => [f.evidence?.["tool"], f.evidence?.["reason"]])).toEqual([["sh", "applet list not found"]]);
+      expect(fs.map((f) => [f.ruleId, f.evidence?.["reason"]])).toEqual([
+        ["shell-present", "applet list not found"],
+        ["tools-undetermined", "applet list not found"],
+      ]);
+    });
+
+    it("a busybox hardlinked from another name: found through ctx.origin", () => {
+      const fs = run({
+        layers: [[exe("/bin/busybox", { content: busyboxBytes(APPLETS) }), { path: "/usr/bin/busybox", type: "hardlink", link: "/bin/busybox" }]],
+      });
+      expect(fs.filter((f) => f.ruleId === "tools-undetermined")).toEqual([]);
+      expect(fs.filter((f) => f.path === "/usr/bin/busybox" && f.evidence?.["applet"] === "wget")).toHaveLength(1);
+    });
+
+    it("a busybox whose bytes were carried under another name is unknown: a gap, not a guess", () => {
+      const fs = run({
+        layers: [[exe("/opt/blob", { content: busyboxBytes(APPLETS) }), { path: "/bin/busybox", type: "hardlink", link: "/opt/blob" }]],
+      });
+      expect(fs.filter((f) => f.ruleId === "tools-undetermined").map((f) => f.path)).toEqual(["/bin/busybox"]);
+    });
+
+    it("keeps only the applet list per walk entry, never the bytes", () => {
+      const state = toolsAnalyzer.createState!();
+      const e = { path: "/bin/busybox", type: "file", mode: 0o755, uid: 0, gid: 0, size: 0, layer: 0 } as const;
+      const bytes = busyboxBytes(APPLETS);
+      toolsAnalyzer.onContent!({ ...e, size: bytes.length }, bytes, state);
+      const [rec] = [...state.applets.values()];
+      expect(rec).toEqual({ applets: expect.arrayContaining(["sh", "wget"]), complete: true });
+      expect(Object.values(rec!).some((v) => v instanceof Uint8Array)).toBe(false);
     });
 
     it("a non-executable or deleted busybox is not reported", () => {

@@ -1,69 +1,79 @@
 /**
- * Who the container process runs as (issue 3, analyzer 5; SPECS.md §8).
+ * Who the container process runs as: config.User resolved against the FINAL
+ * /etc/passwd by every runtime resolver (user-resolvers.ts), reached the
+ * way the runtime opens it: through symlinks inside the root and through
+ * hardlinks (passwd.ts).
  *
- * Mirrors moby's GetExecUser (vendor/github.com/moby/sys/user/user.go):
- * split config.User at ":", ignore the group; an empty user is uid 0; a
- * numeric user is always that uid, in passwd or not; a name is looked up in
- * the FINAL merged /etc/passwd, first match wins, and a name that is not
- * there makes the container fail to start. Dockle only catches "" and
- * "root"; a "toor" with uid 0 is root too.
+ * - root-user: some resolver gives uid 0. The message and evidence name it.
+ * - user-undetermined: no resolver gives uid 0, but one needs passwd content
+ *   the scan could not see (not captured, captured only in part, a line the
+ *   runtime's scanner rejects, a directory or device in its place, a
+ *   symlink loop). Fails closed: the gate's require-non-root fails on it.
+ * - user-unknown: no resolver gives uid 0 or is unknown, and some refuse to
+ *   start the container (a name not in passwd, an out-of-range uid).
  *
- * One deliberate difference: the name "root" counts as root even when
- * /etc/passwd is missing or lacks it (the runtime would refuse to start; we
- * prefer the safe answer for a security finding).
+ * A passwd the runtime cannot parse (a line over 64 KiB) makes moby's and
+ * containerd's lookups fail even for a numeric User; other runtimes may
+ * still start the container, so a numeric or empty User keeps its uid.
  */
+import type { FileEntry } from "../types.js";
 import type { Finding } from "../finding.js";
 import type { Analyzer, AnalyzerContext, RuleInfo } from "./analyzer.js";
-import { accountFileWants, parseGoInt, PASSWD_PATH, parsePasswd, readAccountFile, type PasswdEntry } from "./passwd.js";
-import { hasBasename } from "../paths.js";
-
-/** containerd's WithUser range: 0..MaxInt32 (SPECS.md §8). */
-const MAX_UID = 2 ** 31 - 1;
+import { isAccountFile, PASSWD_PATH, parsePasswdBytes, passwdWants, readAccountFile } from "./passwd.js";
+import { RESOLVER_LABEL, RESOLVERS, resolveUser, type PasswdSource, type Resolution, type ResolverId } from "./user-resolvers.js";
 
 export interface EffectiveUser {
-  /** Undefined when it cannot be resolved (the container would not start). */
+  /** The uid when every resolver that starts the container agrees; undefined otherwise. */
   uid: number | undefined;
-  /** The account name, when config names one or passwd has the uid. */
+  /** The account name, when a resolver matched a passwd entry. */
   name?: string;
   isRoot: boolean;
+  /** Some resolver needed passwd content the scan could not see (and none gives root). */
+  undetermined: boolean;
   /** Why, in words: goes into the finding's message and evidence. */
   reason: string;
+  /** Each resolver's answer. */
+  resolvers: Record<ResolverId, Resolution>;
 }
 
-/**
- * Resolves config.User against a parsed /etc/passwd (undefined: the image
- * has none). Pure; see the module comment for the rules.
- */
-export function effectiveUser(user: string, passwd: PasswdEntry[] | undefined): EffectiveUser {
-  const colon = user.indexOf(":");
-  const userPart = colon >= 0 ? user.slice(0, colon) : user;
-  const shown = JSON.stringify(user);
-  if (userPart === "") {
-    const reason = user === "" ? "config User is empty" : `config User ${shown} has no user part`;
-    return { uid: 0, isRoot: true, reason: `${reason}, so the default uid 0 applies` };
+/** Resolves config.User with every resolver; see the module comment for the verdict. */
+export function effectiveUser(user: string, passwd: PasswdSource): EffectiveUser {
+  const resolvers = Object.fromEntries(RESOLVERS.map((r) => [r, resolveUser(r, user, passwd)])) as Record<ResolverId, Resolution>;
+  const all = RESOLVERS.map((id) => ({ id, r: resolvers[id] }));
+  const root = all.filter(({ r }) => r.outcome === "uid" && r.uid === 0);
+  const unknown = all.filter(({ r }) => r.outcome === "unknown");
+  const uids = new Set(all.flatMap(({ r }) => (r.outcome === "uid" ? [r.uid] : [])));
+  const entry = all.map(({ r }) => (r.outcome === "uid" ? r.entry : undefined)).find((e) => e !== undefined);
+  const named = entry !== undefined ? { name: entry.name } : {};
+  const explain = (list: typeof all) => list.map(({ id, r }) => `${RESOLVER_LABEL[id]}: ${r.via}`).join("; ");
+  const uid = uids.size === 1 ? [...uids][0] : undefined;
+  if (root.length > 0) return { uid: 0, ...named, isRoot: true, undetermined: false, reason: explain(root), resolvers };
+  if (unknown.length > 0) return { uid: undefined, isRoot: false, undetermined: true, reason: explain(unknown), resolvers };
+  const fails = all.filter(({ r }) => r.outcome === "fails");
+  const reason = fails.length > 0 ? explain(fails) : explain(all.slice(0, 1));
+  return { uid: fails.length > 0 ? undefined : uid, ...named, isRoot: false, undetermined: false, reason, resolvers };
+}
+
+/** How the scan sees the final /etc/passwd, and the entry it came from. */
+export function passwdSource(ctx: AnalyzerContext): { source: PasswdSource; entry?: FileEntry | undefined } {
+  const f = readAccountFile(ctx, PASSWD_PATH);
+  if (f === undefined) return { source: { kind: "missing" } };
+  if (!isAccountFile(f)) {
+    if (f.kind === "unresolved") return { source: { kind: "unreadable", why: "is a symlink that does not resolve (a loop)" } };
+    return { source: { kind: "unreadable", why: `resolves to ${f.entry.path}, a ${f.entry.type}, not a regular file` }, entry: f.entry };
   }
-  const numeric = parseGoInt(userPart);
-  if (numeric !== undefined) {
-    if (numeric < 0 || numeric > MAX_UID) {
-      return { uid: undefined, isRoot: false, reason: `uid ${userPart} is outside 0..${MAX_UID}` };
-    }
-    // A numeric user is always a uid; passwd only lends it a name.
-    const entry = passwd?.find((p) => p.uid === numeric);
-    const named = entry ? { name: entry.name } : {};
-    return { uid: numeric, ...named, isRoot: numeric === 0, reason: `config User ${shown} is uid ${numeric}` };
+  const where = f.entry.path === PASSWD_PATH ? "" : ` (${f.entry.path})`;
+  if (f.bytes === undefined) {
+    return { source: { kind: "unreadable", why: `${where ? `resolves to${where} and ` : ""}was not captured by the scan` }, entry: f.entry };
   }
-  const entry = passwd?.find((p) => p.name === userPart);
-  if (entry !== undefined) {
-    const reason = `config User ${shown} resolves to uid ${entry.uid} in ${PASSWD_PATH} (line ${entry.line})`;
-    return { uid: entry.uid, name: userPart, isRoot: entry.uid === 0, reason };
-  }
-  if (userPart === "root") {
-    return { uid: 0, name: "root", isRoot: true, reason: `config User ${shown} names root` };
-  }
-  const name = JSON.stringify(userPart);
-  const reason =
-    passwd === undefined ? `the image has no ${PASSWD_PATH} to resolve ${name}` : `${name} is not in ${PASSWD_PATH}`;
-  return { uid: undefined, name: userPart, isRoot: false, reason };
+  const file = parsePasswdBytes(f.bytes, f.complete);
+  const why =
+    file.stop?.why === "truncated"
+      ? `was captured only in part (${f.bytes.length} of ${f.entry.size} bytes)${where}`
+      : file.stop?.why === "line-too-long"
+        ? `has a line over 64 KiB (line ${file.stop.line}), which makes the runtimes' parser fail${where}`
+        : undefined;
+  return { source: { kind: "parsed", file, why }, entry: f.entry };
 }
 
 export const USER_RULES: readonly RuleInfo[] = [
@@ -73,10 +83,11 @@ export const USER_RULES: readonly RuleInfo[] = [
     title: "Container runs as root",
     help:
       "The process runs as uid 0 unless the run command overrides it. Root in a container shares the host " +
-      "kernel; with a kernel or runtime bug, or a mounted socket or host path, it becomes root on the host.",
+      "kernel; with a kernel or runtime bug, or a mounted socket or host path, it becomes root on the host. " +
+      "Reported when any of docker's or containerd's ways of resolving the user gives uid 0.",
     fix:
-      "Add a non-root account and `USER <uid>` to the Dockerfile (numeric, so the runtime need not read " +
-      "/etc/passwd).",
+      "Add a non-root account and `USER <uid>` to the Dockerfile (numeric, within 1..2147483647, so the runtime " +
+      "need not read /etc/passwd).",
   },
   {
     id: "user-unknown",
@@ -87,29 +98,49 @@ export const USER_RULES: readonly RuleInfo[] = [
       "range), so the runtime refuses to start the container.",
     fix: "Create the account in the image, or use a numeric `USER uid[:gid]`.",
   },
+  {
+    id: "user-undetermined",
+    category: "user",
+    title: "Config user could not be resolved by the scan",
+    help:
+      "Resolving config.User needs the image's /etc/passwd, and the scan could not read all of it (too large, " +
+      "reached through a hardlink or symlink whose content was not captured, a line the runtime's parser " +
+      "rejects, or not a regular file). The user may be root, so a non-root requirement fails.",
+    fix:
+      "Use a numeric `USER uid[:gid]` (within 1..2147483647), which needs no passwd lookup, and keep " +
+      "/etc/passwd a small regular file.",
+  },
 ];
 
 export const userAnalyzer: Analyzer = {
   id: "user",
   rules: USER_RULES,
-  // By basename: at walk time `e/passwd` may still land on /etc/passwd (e -> etc).
-  wantsContent: (e) => (hasBasename(e.path, "passwd") ? accountFileWants(PASSWD_PATH) : 0),
+  wantsContent: passwdWants,
   finish(ctx: AnalyzerContext): Finding[] {
     const user = ctx.config.config.User ?? "";
-    const file = readAccountFile(ctx, PASSWD_PATH);
-    const passwd = file?.text === undefined ? undefined : parsePasswd(file.text);
-    const eu = effectiveUser(user, passwd);
-    const evidence: Record<string, unknown> = { user, uid: eu.uid ?? null, reason: eu.reason };
+    const { source, entry } = passwdSource(ctx);
+    const eu = effectiveUser(user, source);
+    const resolvers = Object.fromEntries(
+      RESOLVERS.map((id) => {
+        const r = eu.resolvers[id];
+        return [id, r.outcome === "uid" ? { uid: r.uid, via: r.via } : { outcome: r.outcome, via: r.via }];
+      }),
+    );
+    const evidence: Record<string, unknown> = { user, uid: eu.uid ?? null, reason: eu.reason, resolvers };
     if (eu.name !== undefined) evidence["name"] = eu.name;
-    if (file !== undefined && passwd !== undefined) evidence["passwdLayer"] = file.entry.layer;
+    if (entry !== undefined) {
+      evidence["passwdLayer"] = entry.layer;
+      if (entry.path !== PASSWD_PATH) evidence["passwdPath"] = entry.path;
+    }
     const base = { category: "user", layer: null, inFinalImage: true, evidence } as const;
     if (eu.isRoot) {
       return [{ ...base, ruleId: "root-user", severity: "high", message: `runs as root: ${eu.reason}` }];
     }
-    // A passwd that exists but was not captured (a symlink to an unusual
-    // place) proves nothing about a name; an out-of-range uid needs no passwd.
-    const unreadable = file !== undefined && passwd === undefined;
-    if (eu.uid === undefined && !(unreadable && eu.name !== undefined)) {
+    if (eu.undetermined) {
+      const message = `config User ${JSON.stringify(user)} could not be proven non-root: ${eu.reason}`;
+      return [{ ...base, ruleId: "user-undetermined", severity: "high", message }];
+    }
+    if (eu.uid === undefined) {
       const message =
         `config User ${JSON.stringify(user)} cannot be resolved (${eu.reason}): ` +
         "the container would fail to start";

@@ -10,7 +10,9 @@ function finding(over: Partial<Finding> & Pick<Finding, "ruleId" | "category">):
   return { severity: "medium", message: `${over.ruleId} ${over.path ?? ""}`, layer: 0, inFinalImage: true, ...over };
 }
 
-function report(over: { reference?: string | null; findings?: Finding[]; sizes?: Partial<Report["image"]["sizes"]>; layers?: number[] } = {}): Report {
+function report(
+  over: { reference?: string | null; findings?: Finding[]; sizes?: Partial<Report["image"]["sizes"]>; layers?: number[]; analysis?: Report["analysis"] } = {},
+): Report {
   const layers = (over.layers ?? [1000]).map((size, index) => ({
     index,
     digest: `sha256:${String(index).repeat(64).slice(0, 64)}`,
@@ -43,6 +45,7 @@ function report(over: { reference?: string | null; findings?: Finding[]; sizes?:
     },
     summary: { total: findings.length, bySeverity: { info: 0, low: 0, medium: 0, high: 0, critical: 0 }, byCategory: {} },
     findings,
+    ...(over.analysis ? { analysis: over.analysis } : {}),
   };
 }
 
@@ -189,4 +192,58 @@ describe("baseline", () => {
   function compareTwice(baseline: ReturnType<typeof createBaseline>) {
     return evaluatePolicy(report({ findings: [a, a] }), {}, { baseline }).findings.map((f) => f.baselineState);
   }
+});
+
+describe("fail closed: gaps fail the checks they affect", () => {
+  const undetermined = finding({ ruleId: "user-undetermined", category: "user", severity: "high", path: undefined, message: "passwd not captured" });
+  const analysis = { complete: false, gaps: [{ ruleId: "user-undetermined", message: "passwd not captured", affects: ["require-non-root"] }] };
+
+  it("require-non-root fails on a user-undetermined gap, saying why", () => {
+    const r = report({ findings: [undetermined], analysis });
+    const c = check(r, { user: { requireNonRoot: true } }, "require-non-root");
+    expect(c.passed).toBe(false);
+    expect(c.message).toContain("could not decide (user-undetermined): passwd not captured");
+    expect(check(report({ findings: [] }), { user: { requireNonRoot: true } }, "require-non-root").passed).toBe(true);
+  });
+
+  it("only the affected checks fail", () => {
+    const tools = { complete: false, gaps: [{ ruleId: "tools-undetermined", message: "busybox not read", affects: ["forbid-shell", "forbid-download-tool"] }] };
+    const r = report({ findings: [finding({ ruleId: "tools-undetermined", category: "analysis" })], analysis: tools });
+    const policy = { tools: { forbid: ["shell", "download-tool", "interpreter"] } };
+    expect(check(r, policy, "forbid-shell").passed).toBe(false);
+    expect(check(r, policy, "forbid-download-tool").passed).toBe(false);
+    expect(check(r, policy, "forbid-interpreter").passed).toBe(true);
+  });
+
+  it("an ignored gap finding no longer fails the check", () => {
+    const r = report({ findings: [undetermined], analysis });
+    const policy = { user: { requireNonRoot: true }, ignore: [{ ruleId: "user-undetermined", reason: "passwd is a generated link" }] };
+    expect(check(r, policy, "require-non-root").passed).toBe(true);
+  });
+});
+
+describe("aggregated findings count in full", () => {
+  const agg = (category: Finding["category"], ruleId: string, count: number, inFinal: number, bySeverity: Partial<Record<string, number>>): Finding => ({
+    ruleId,
+    category,
+    severity: "high",
+    message: `${count} more`,
+    layer: null,
+    inFinalImage: inFinal > 0,
+    aggregate: { count, inFinalImage: inFinal, bySeverity, samplePaths: ["/x"] },
+  });
+
+  it("forbid counts the aggregate's final-image findings, allowed or not", () => {
+    const r = report({ findings: [finding({ ruleId: "setuid-binary", category: "setuid", path: "/usr/bin/su" }), agg("setuid", "setuid-binary", 1000, 600, { high: 1000 })] });
+    const c = check(r, { tools: { forbid: ["setuid"], allow: ["/usr/bin/su"] } }, "forbid-setuid");
+    expect(c).toMatchObject({ passed: false, actual: 600 });
+    expect(c.message).toContain("600 more past the report limit");
+  });
+
+  it("fail-on counts the aggregate's findings at or above the threshold", () => {
+    const r = report({ findings: [finding({ ruleId: "a", category: "permissions", severity: "high" }), agg("permissions", "a", 500, 0, { high: 300, low: 200 })] });
+    expect(check(r, { findings: { failOn: "high" } }, "fail-on")).toMatchObject({ passed: false, actual: 301 });
+    expect(check(r, { findings: { failOn: "low" } }, "fail-on")).toMatchObject({ passed: false, actual: 501 });
+    expect(check(r, { findings: { failOn: "critical" } }, "fail-on")).toMatchObject({ passed: true, actual: 0 });
+  });
 });

@@ -1,13 +1,21 @@
 /**
- * The gate (issue 5): a report and a policy in, `{passed, checks}` out, one
+ * The gate: a report and a policy in, `{passed, checks}` out, one
  * check per rule the policy sets, each with its actual value and limit, so
  * a failure says exactly which limit failed and by how much.
  *
  * Findings pass through two filters before the finding-based checks
  * (forbid-*, require-non-root, fail-on) see them: active ignores, then the
  * baseline (only new findings count). Size and provenance checks ignore both.
+ *
+ * Counts are exact although the report's list is bounded: a finding that
+ * aggregates a rule's findings past the report limit counts as all of them
+ * (bound-findings.ts).
+ *
+ * Fail closed: a check named in the `affects` of a gap of report.analysis
+ * (analysis.ts) fails, whatever the findings say, unless every finding of
+ * that gap's rule was ignored or is in the baseline.
  */
-import { severityRank, type Category, type Finding, type Severity } from "../finding.js";
+import { findingCount, severityRank, SEVERITIES, type Category, type Finding, type Severity } from "../finding.js";
 import { basename } from "../paths.js";
 import type { Report } from "../report.js";
 import { compareBaseline, type Baseline, type BaselineState } from "./baseline.js";
@@ -196,18 +204,22 @@ export function evaluatePolicy(report: Report, policy: Policy, options: Evaluate
   const forbid = FORBID_CATEGORIES.filter((c) => policy.tools?.forbid?.includes(c));
   for (const cat of forbid) {
     const cats = FORBID_MAP[cat];
-    const hits = gating.filter((f) => f.inFinalImage && cats.includes(f.category));
-    const bad = hits.filter((f) => !allowMatches(f, allow));
-    const paths = [...new Set(bad.map((f) => f.path ?? f.message))];
+    const hits = gating.filter((f) => (f.aggregate ? f.aggregate.inFinalImage > 0 : f.inFinalImage) && cats.includes(f.category));
+    // Aggregated findings are past the report limit: their paths are not all known, so none is allowed.
+    const bad = hits.filter((f) => f.aggregate !== undefined || !allowMatches(f, allow));
+    const listed = [...new Set(bad.flatMap((f) => (f.aggregate ? [] : [f.path ?? f.message])))];
+    const unlisted = bad.reduce((n, f) => n + (f.aggregate?.inFinalImage ?? 0), 0);
+    const count = listed.length + unlisted;
     const allowed = hits.length - bad.length;
     const [one, many] = NOUNS[cat];
     const note = allowed > 0 ? ` (${allowed} allowed)` : "";
+    const more = unlisted > 0 ? ` and ${unlisted} more past the report limit` : "";
     checks.push({
       id: `forbid-${cat}`,
-      passed: bad.length === 0,
-      actual: paths.length,
+      passed: count === 0,
+      actual: count,
       limit: 0,
-      message: bad.length === 0 ? `no ${newWord}${one} in the final image${note}` : `${paths.length} ${newWord}${paths.length === 1 ? one : many}: ${list(paths, 200)}${note}`,
+      message: count === 0 ? `no ${newWord}${one} in the final image${note}` : `${count} ${newWord}${count === 1 ? one : many}: ${list(listed, 200)}${more}${note}`,
     });
   }
 
@@ -232,20 +244,25 @@ export function evaluatePolicy(report: Report, policy: Policy, options: Evaluate
   // --- findings threshold; a baseline alone fails on any new finding
   const failOn: Severity | undefined = policy.findings?.failOn ?? (options.baseline ? "info" : undefined);
   if (failOn !== undefined) {
-    const over = gating.filter((f) => severityRank(f.severity) >= severityRank(failOn));
+    const atOrAbove = (s: Severity) => severityRank(s) >= severityRank(failOn);
+    const over = gating.filter((f) => (f.aggregate ? SEVERITIES.some((s) => atOrAbove(s) && (f.aggregate!.bySeverity[s] ?? 0) > 0) : atOrAbove(f.severity)));
+    const n = over.reduce((k, f) => k + (f.aggregate ? SEVERITIES.reduce((m, s) => m + (atOrAbove(s) ? (f.aggregate!.bySeverity[s] ?? 0) : 0), 0) : findingCount(f)), 0);
     const id = policy.findings?.failOn !== undefined ? "fail-on" : "new-findings";
     const at = failOn === "info" ? "" : ` at or above ${failOn}`;
     checks.push({
       id,
-      passed: over.length === 0,
-      actual: over.length,
+      passed: n === 0,
+      actual: n,
       limit: 0,
       message:
-        over.length === 0
+        n === 0
           ? `no ${newWord}findings${at}`
-          : `${over.length} ${newWord}finding${over.length > 1 ? "s" : ""}${at}: ${list(over.map(findingLabel), 20)}`,
+          : `${n} ${newWord}finding${n > 1 ? "s" : ""}${at}: ${list(over.map(findingLabel), 20)}`,
     });
   }
+
+  const gatingSet = new Set(gating);
+  failGaps(report, checks, new Set(report.findings.filter((f) => !gatingSet.has(f))));
 
   const ignores: IgnoreStatus[] = matchers.map((m, k) => ({
     ...(m.rule.ruleId !== undefined ? { ruleId: m.rule.ruleId } : {}),
@@ -256,6 +273,24 @@ export function evaluatePolicy(report: Report, policy: Policy, options: Evaluate
     matched: matched[k]!,
   }));
   return { passed: checks.every((c) => c.passed), checks, ignores, findings: states };
+}
+
+/**
+ * Fails every check a gap affects. A gap whose rule's findings were all
+ * ignored or baselined (`excused`) no longer counts: the user accepted it.
+ */
+function failGaps(report: Report, checks: GateCheck[], excused: ReadonlySet<Finding>): void {
+  const excusedRules = new Set([...excused].map((f) => f.ruleId));
+  const live = new Set(report.findings.filter((f) => !excused.has(f)).map((f) => f.ruleId));
+  for (const gap of report.analysis?.gaps ?? []) {
+    if (excusedRules.has(gap.ruleId) && !live.has(gap.ruleId)) continue;
+    for (const c of checks) {
+      if (!gap.affects.includes(c.id)) continue;
+      const why = `the scan could not decide (${gap.ruleId}): ${gap.message}`;
+      c.message = c.passed ? `fails closed: ${why}` : `${c.message}; also ${why}`;
+      c.passed = false;
+    }
+  }
 }
 
 function round(n: number, digits: number): number {

@@ -1,7 +1,7 @@
 /**
  * Which files the secret scan looks at, decided from the path alone: the
- * wantsContent prefilter runs for every file of every layer (issue 6 wants
- * all analyzers within 1.25× a metadata-only walk), so most files must be
+ * wantsContent prefilter runs for every file of every layer, and all
+ * analyzers must stay close to a metadata-only walk, so most files must be
  * dismissed here without a byte read.
  *
  * Skipped trees are where packages put code, docs and test data: the false
@@ -185,6 +185,13 @@ const ASSIGNMENT_EXT: Record<string, AssignmentStyle> = {
   yml: "yaml",
 };
 
+/**
+ * A file whose NAME says it holds a secret (db-password.txt, api_token,
+ * aws-credentials.cfg, app.secret): its assignments are looked for whatever
+ * its extension. One test of the base name, so the prefilter stays cheap.
+ */
+const SECRET_NAME = /pass(?:word|wd)|secret|credential|token/i;
+
 /** .env.example, config.sample.ini, app.yml.dist: documentation of a secret, not one. */
 const EXAMPLE_NAME = /[._-](?:example|sample|template|tmpl|tpl|dist|default|defaults|orig)(?:[._-]|$)/i;
 
@@ -271,6 +278,9 @@ export function planFor(path: string): FilePlan {
   let assignments: AssignmentStyle | undefined;
   if (base === ".env" || base.startsWith(".env.") || ext === "env") assignments = "env";
   else assignments = ASSIGNMENT_EXT[ext];
+  // Source code (.py, .js…) is left to the token rules: `password = input()` is no secret.
+  // Known credential files (~/.aws/credentials…) have their own parser.
+  if (assignments === undefined && credentialKind === undefined && !TEXT_EXTS.has(ext) && SECRET_NAME.test(base)) assignments = "ini";
   if (assignments !== undefined && EXAMPLE_NAME.test(base)) assignments = undefined;
   const read =
     credentialKind !== undefined ||
@@ -284,7 +294,7 @@ export function planFor(path: string): FilePlan {
   return { read, assignments, credentialKind, sshKeyName, keystore: false };
 }
 
-/** Env files are credential files by name too (issue 3 §4): a .env over the cap is reported by name. */
+/** Env files are credential files by name too: a .env over the cap is reported by name. */
 export function isEnvFileName(base: string): boolean {
   return (base === ".env" || (base.startsWith(".env.") && !EXAMPLE_NAME.test(base)));
 }
