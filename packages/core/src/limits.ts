@@ -1,6 +1,10 @@
 /** Memory caps, each configurable through ScanOptions.limits (README "Limits"). */
 export interface Limits {
-  /** Largest manifest or index accepted: 4 MiB, as distribution and oras (SPECS §2). */
+  /**
+   * Largest manifest or index accepted: 4 MiB, as distribution's registry
+   * (https://github.com/distribution/distribution/blob/main/registry/handlers/manifests.go,
+   * maxManifestBodySize) and oras.
+   */
   maxManifestBytes: number;
   /** Largest image config accepted. */
   maxConfigBytes: number;
@@ -8,6 +12,16 @@ export interface Limits {
   maxIndexDepth: number;
   /** Content read per file by the secret scanner; larger files are judged by name only. */
   maxSecretFileBytes: number;
+  /**
+   * Decoder memory for all layers in flight together (DecoderBudget): zstd
+   * frames reserve what their headers declare before they decode, and
+   * layers wait while it is spent. 256 MiB fits two frames with the largest
+   * window accepted (128 MiB) or sixteen zstd -19 layers (8 MiB windows)
+   * at once, and keeps a scan's peak RSS under 512 MiB with room for the
+   * rest of the scan. Must be at least the largest frame's need (about
+   * 130 MiB for a 128 MiB window); a frame that needs more is an error.
+   */
+  maxDecoderBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -15,4 +29,5 @@ export const defaultLimits: Limits = {
   maxConfigBytes: 8 * 1024 * 1024,
   maxIndexDepth: 8,
   maxSecretFileBytes: 1024 * 1024,
+  maxDecoderBytes: 256 * 1024 * 1024,
 };
