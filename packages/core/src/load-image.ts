@@ -14,6 +14,9 @@ import { redactText } from "./redact-text.js";
 import { SYNTHESIZED_DIGEST } from "./sources/docker-archive-source.js";
 import { LayerWorkers, layerWorkersAvailable } from "./worker/layer-workers.js";
 import { openLayerInWorker } from "./worker/open-layer-in-worker.js";
+import { DecoderBudget } from "./decoder-budget.js";
+import { defaultLimits } from "./limits.js";
+import type { ScanActivity } from "./scan-activity.js";
 
 export interface LayerSummary {
   index: number;
@@ -53,6 +56,10 @@ export interface LoadOptions {
    * (bench/NOTES.md). "always" and "never" force the choice.
    */
   layerWorkers?: LayerWorkersMode | undefined;
+  /** Decoder memory shared by all layers in flight (Limits.maxDecoderBytes, the default). */
+  maxDecoderBytes?: number | undefined;
+  /** Kept up to date with the phase and the layers in flight, for a deadline's message. */
+  activity?: ScanActivity | undefined;
 }
 
 export type LayerWorkersMode = "auto" | "always" | "never";
@@ -72,12 +79,17 @@ export interface LoadedImage {
 }
 
 /**
- * The flow of DESIGN.md §1 up to the merge: every layer streamed once,
- * verified, walked in parallel (p-limit), then merged in order.
+ * An image read up to the merge: every layer streamed once, verified,
+ * walked in parallel (p-limit), then merged in order, as a runtime applies
+ * layers bottom first (https://github.com/opencontainers/image-spec/blob/main/layer.md).
  */
 export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
+  const activity = opts.activity;
+  activity?.now("reading the manifest");
   const manifest = await source.manifest();
+  activity?.now("reading the config");
   const config = await source.config();
+  activity?.now("reading layers");
   const createdBy = layerCreatedBy(config);
   const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism()));
   const total = manifest.layers.length;
@@ -91,12 +103,15 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
   const inWorker = workerPolicy(opts.layerWorkers, source.kind === "registry");
   const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
+  const budget = new DecoderBudget(opts.maxDecoderBytes ?? defaultLimits.maxDecoderBytes, stop.signal);
   const results = await Promise.all(
     manifest.layers.map((desc, i) =>
       limit(async () => {
         stop.signal.throwIfAborted();
         opts.onProgress?.({ type: "layer-start", index: i, total, digest: desc.digest, size: desc.size });
-        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, inWorker(desc) ? workers : undefined);
+        activity?.layerStart(i, total, desc.digest, desc.size);
+        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, inWorker(desc) ? workers : undefined, budget);
+        activity?.layerDone(i);
         done++;
         opts.onProgress?.({ type: "layer-done", index: i, total, digest: desc.digest, size: desc.size, done });
         return r;
@@ -113,6 +128,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
       opts.signal?.removeEventListener("abort", onAbort);
       await workers?.close();
     });
+  activity?.now("merging layers");
   const layerIndexes = results.map((r) => r.index);
   const layers: LayerSummary[] = results.map((r, i) => ({
     index: i,
@@ -144,6 +160,7 @@ async function readLayer(
   index: number,
   opts: LoadOptions,
   workers: LayerWorkers | undefined,
+  budget: DecoderBudget,
 ): Promise<{ index: LayerIndex; compression: Compression }> {
   if (!isLayerType(desc.mediaType)) {
     throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `layer ${index}: unsupported media type "${desc.mediaType}"`);
@@ -154,20 +171,24 @@ async function readLayer(
   // iterating); its 'error' event must not go unhandled and crash the process.
   // Errors still reach the reader through the async iterator.
   blob.on("error", ignore);
+  // This layer's share of the decoder memory, returned once its decoder is gone.
+  const account = budget.account();
+  const onStored = opts.activity && ((bytes: number) => opts.activity!.layerRead(index, bytes));
   try {
     const layer = workers
-      ? openLayerInWorker(workers, blob, desc, diffId, { verifyDigest })
+      ? openLayerInWorker(workers, blob, desc, diffId, { verifyDigest, account, onStored })
       : // Network reads arrive in 16–64 KiB pieces, and every piece costs a trip
         // through each stage (for gzip, a round trip to the thread pool): pack
         // them into CHUNK-sized pieces. File reads are larger and pass as they
         // are; a worker's input comes already packed into 1 MiB buffers.
-        openLayer(gather(blob, CHUNK), desc, diffId, { verifyDigest });
+        openLayer(gather(blob, CHUNK), desc, diffId, { verifyDigest, memory: account, onStored });
     const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent);
     return { index: walked, compression: layer.compression() ?? "none" };
   } catch (e) {
     throw await explainLayerError(e, source, desc, verifyDigest, opts.signal);
   } finally {
     blob.destroy();
+    account.release();
   }
 }
 
