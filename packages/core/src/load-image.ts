@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource } from "./types.js";
@@ -97,6 +98,9 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   // Stops every in-flight layer when the caller aborts or when one layer fails,
   // so no read or walk keeps running (and holding a file) after we return.
   const stop = new AbortController();
+  // Each layer in flight listens (its file or HTTP stream): past ten, Node
+  // would print a "possible leak" warning on stderr. They are bounded by the concurrency.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
