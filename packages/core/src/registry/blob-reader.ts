@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { LayerlintError } from "../errors.js";
-import { header, type HttpResponse } from "./http.js";
+import { defaultTimeouts, header, type HttpResponse } from "./http.js";
 import { isRetryableError, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 
 export interface BlobReaderOptions {
@@ -17,9 +17,9 @@ export interface BlobReaderOptions {
   /** Bytes of the blob passed on so far, after each chunk. */
   onBytes?: ((offset: number) => void) | undefined;
   onEnd?: (() => void) | undefined;
-  /** The rate rule (Timeouts.blobWindowMs, blobMinBytes): at least minBytes per windowMs of download time. */
-  windowMs: number;
-  minBytes: number;
+  /** The rate rule (Timeouts.blobWindowMs, blobMinBytes; their defaults): at least minBytes per windowMs of download time. */
+  windowMs?: number | undefined;
+  minBytes?: number | undefined;
 }
 
 /**
@@ -46,14 +46,18 @@ export class BlobReader extends Readable {
   private last = Date.now();
   private paused = false;
   private readonly ticker: NodeJS.Timeout;
+  private readonly windowMs: number;
+  private readonly minBytes: number;
 
   constructor(
     first: HttpResponse,
     private readonly o: BlobReaderOptions,
   ) {
     super({ highWaterMark: 256 * 1024 });
+    this.windowMs = o.windowMs ?? defaultTimeouts.blobWindowMs;
+    this.minBytes = o.minBytes ?? defaultTimeouts.blobMinBytes;
     this.attach(first.body, 0);
-    this.ticker = setInterval(() => this.tick(), Math.min(1000, Math.max(10, o.windowMs / 5)));
+    this.ticker = setInterval(() => this.tick(), Math.min(1000, Math.max(10, this.windowMs / 5)));
     this.ticker.unref();
   }
 
@@ -66,17 +70,17 @@ export class BlobReader extends Readable {
 
   private tick(): void {
     this.accrue();
-    if (this.active < this.o.windowMs) return;
+    if (this.active < this.windowMs) return;
     const got = this.offset - this.windowFrom;
-    if (got < this.o.minBytes) {
-      const s = this.o.windowMs / 1000;
+    if (got < this.minBytes) {
+      const s = this.windowMs / 1000;
       this.stop();
       this.body?.destroy();
       this.body = undefined;
       this.destroy(
         new LayerlintError(
           "NETWORK_ERROR",
-          `${this.o.what}: download too slow: ${got} bytes in ${s} s, under the minimum of ${this.o.minBytes} bytes per ${s} s`,
+          `${this.o.what}: download too slow: ${got} bytes in ${s} s, under the minimum of ${this.minBytes} bytes per ${s} s`,
         ),
       );
       return;
