@@ -30,8 +30,13 @@ function run(script: string, args: readonly string[], killAfterMs: number): Prom
   return runBounded(script, args, { killAtBytes: KILL_AT, killAfterMs, stdoutFile: `${work}/stdout-${runs++}` });
 }
 
-function expectBounded(r: BoundedRun, wallMs: number): void {
+/** Checked first, so a regression reads as what it is: the memory or time it took. */
+function notKilled(r: BoundedRun): void {
   expect(r.killed, `killed by the parent (peak ${Math.round(r.peakRssBytes / MiB)} MiB, ${Math.round(r.wallMs)} ms)`).toBeUndefined();
+}
+
+function expectBounded(r: BoundedRun, wallMs: number): void {
+  notKilled(r);
   expect(r.peakRssBytes, "peak RSS").toBeLessThan(RSS_BOUND);
   expect(r.wallMs, "wall time").toBeLessThan(wallMs);
 }
@@ -64,6 +69,7 @@ describe("zstd layers at concurrency 16 with 128 MiB declared windows", () => {
 
   it.each(["never", "always"])("decodes all of them within the decoder budget (layer workers: %s)", async (mode) => {
     const r = await run(scanChild, [`oci:${image}`, JSON.stringify({ concurrency: 16, layerWorkers: mode })], 120_000);
+    notKilled(r);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout!) as { files: number; layers: number; uncompressed: number };
@@ -77,6 +83,7 @@ describe("zstd layers at concurrency 16 with 128 MiB declared windows", () => {
     const dir = `${work}/window-256m`;
     await writeLayout(dir, [await writeZstdLayer(dir, [...runFile("data/x", 1024), END], 28)]);
     const r = await run(cliPath, ["scan", `oci:${dir}`], 30_000);
+    notKilled(r);
     expect(r.code).toBe(2);
     expect(oneErrorLine(r.stderr)).toMatch(/^error: layer sha256:[0-9a-f]{12}…: zstd: a frame declares a 256 MiB window, over the 128 MiB this decoder accepts$/);
     expect(r.stdout).toBe("");
@@ -101,6 +108,7 @@ describe("a manifest dripped at one byte per second", () => {
     const from = reg.seen.length;
     const opts = { registry: { plainHttp: true, timeouts: { documentMs: 3000 } } };
     const r = await run(scanChild, [`${reg.host}/drip:latest`, JSON.stringify(opts)], 60_000);
+    notKilled(r);
     expect(r.code).toBe(2);
     expect(oneErrorLine(r.stderr)).toBe(`error: NETWORK_ERROR: ${reg.host}: GET /v2/drip/manifests/latest: no complete response within 3 s`);
     expect(reg.seen.slice(from).filter((l) => l.includes("/manifests/"))).toHaveLength(1);
@@ -111,6 +119,7 @@ describe("a manifest dripped at one byte per second", () => {
   it("ends with TIMEOUT at the scan's overall deadline, saying what was still running", async () => {
     const opts = { timeout: 2000, registry: { plainHttp: true } };
     const r = await run(scanChild, [`${reg.host}/drip:latest`, JSON.stringify(opts)], 60_000);
+    notKilled(r);
     expect(r.code).toBe(2);
     expect(oneErrorLine(r.stderr)).toBe("error: TIMEOUT: scan did not finish within 2s; still running: reading the manifest");
     expect(r.wallMs).toBeGreaterThan(2000);
@@ -125,6 +134,7 @@ describe("a FIFO given as the input", () => {
     execFileSync("mkfifo", [fifo]);
     // Nobody ever writes to it: opening it for reading would block for good.
     const r = await run(cliPath, ["scan", `${transport}${fifo}`], 30_000);
+    notKilled(r);
     expect(r.code).toBe(2);
     expect(oneErrorLine(r.stderr)).toBe(`error: ${fifo}: is a FIFO, not a file or directory (expected an image archive or an OCI layout directory)`);
     expectBounded(r, 15_000);
