@@ -11,7 +11,11 @@ import { decompressError, LayerlintError } from "./errors.js";
  * and zstd-frames.ts refuses it earlier from the frame header. The module's
  * memory may grow to 2 GiB (its declared maximum), shared by every decoder
  * of the thread: decompress() reserves each layer's frames in the scan's
- * DecoderBudget before they reach a decoder, which bounds the sum.
+ * DecoderBudget before they reach a decoder, which bounds the sum. That
+ * memory never shrinks: the thread keeps its high water until it ends (a
+ * layer worker's ends with its layer when the layer held much of it). A
+ * fresh instance per idle period was tried: V8 collects the old memory
+ * late, so two could be resident at once, which was worse.
  *
  * zstddec's own streaming loop reads a synchronous iterable and does not
  * check ZSTD_decompressStream's error codes (a corrupt frame would spin), so
