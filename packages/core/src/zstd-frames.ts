@@ -18,8 +18,14 @@ import { mib } from "./decoder-budget.js";
 /**
  * libzstd's default ceiling on a frame's window (ZSTD_WINDOWLOG_LIMIT_DEFAULT
  * = 27): `zstd -d` and the WebAssembly decoder refuse larger windows unless
- * told otherwise (--long=31, --memory). We never tell them otherwise.
+ * told otherwise (--long=31, --memory). We never tell them otherwise (the
+ * WebAssembly build exports no ZSTD_DCtx_setParameter to do so).
  * https://github.com/facebook/zstd/blob/dev/lib/zstd.h
+ * containerd's decoder (klauspost/compress, default options) goes up to
+ * 512 MiB (MaxWindowSize in
+ * https://github.com/klauspost/compress/blob/master/zstd/framedec.go): a
+ * layer with a window between the two is one it unpacks and we refuse, an
+ * error, never a pass.
  */
 export const MAX_WINDOW_BYTES = 128 * 1024 * 1024;
 
