@@ -27,7 +27,9 @@ export type ErrorCode =
   | "REGISTRY_ERROR"
   | "NETWORK_ERROR"
   | "ABORTED"
-  | "POLICY_INVALID";
+  | "POLICY_INVALID"
+  /** ScanOptions.timeout passed; the message names what was still running. */
+  | "TIMEOUT";
 
 export class LayerlintError extends Error {
   readonly code: ErrorCode;

@@ -27,6 +27,10 @@ export { sniffCompression, zstdImplementation, type Compression } from "./compre
 export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, selectManifest } from "./platform.js";
 export { fileRecord, symbolicMode, type FileRecord } from "./file-record.js";
 export { defaultLimits, type Limits } from "./limits.js";
+export { parseDuration, formatDuration, DURATION_HINT } from "./duration.js";
+export { withDeadline } from "./scan-deadline.js";
+export { ScanActivity } from "./scan-activity.js";
+export { DecoderBudget } from "./decoder-budget.js";
 export { walkTar, type TarHeader, type TarVisitor } from "./tar/index.js";
 export { scan, buildReport, sortFindings, type ScanOptions } from "./scan.js";
 export { reportSchema, findingSchema, reportJsonSchema, type Report, type LayerReport } from "./report.js";

@@ -1,24 +1,28 @@
 import type { Descriptor } from "./types.js";
 import { LayerlintError, shortDigest } from "./errors.js";
 import { hasherFor } from "./digest.js";
-import { decompress, type Compression } from "./compression.js";
+import { decompress, type Compression, type DecoderMemory } from "./compression.js";
 
 /**
  * Passes a stored blob through while checking its size and digest. The size
  * is enforced as bytes arrive (a blob that runs long fails early); the
- * digest is compared at EOF, before the consumer sees the end (SPECS §2
- * "Verify every blob").
+ * digest is compared at EOF, before the consumer sees the end, as the
+ * image-spec requires of every blob:
+ * https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
+ * `onStored` hears the running count of bytes read.
  */
 export async function* verifyBlob(
   src: AsyncIterable<Uint8Array>,
   desc: Pick<Descriptor, "digest" | "size">,
   what = "blob",
   checkDigest = true,
+  onStored?: (bytes: number) => void,
 ): AsyncGenerator<Uint8Array> {
   const hash = hasherFor(desc.digest);
   let size = 0;
   for await (const chunk of src) {
     size += chunk.length;
+    onStored?.(size);
     if (size > desc.size) {
       throw new LayerlintError(
         "SIZE_MISMATCH",
@@ -77,24 +81,27 @@ export interface OpenedLayer {
 }
 
 /**
- * The layer pipeline of DESIGN.md §1: stored bytes → size+digest check →
- * sniffed decompression → diff_id check. When the blob is stored
+ * The layer pipeline: stored bytes → size+digest check → sniffed
+ * decompression → diff_id check (the config's rootfs.diff_ids,
+ * https://github.com/opencontainers/image-spec/blob/main/config.md#layer-diffid). When the blob is stored
  * uncompressed and its digest is its diff_id, hashing it twice is skipped.
  * `verifyDigest: false` is for docker save layers, whose descriptor digest
  * is synthesised from the diff_id: their size and diff_id are still checked.
  * `borrow: true` lets chunks be valid only until the next one is requested
  * (no copy out of the zstd decoder; see zstdDecompress for when it is safe).
+ * `memory`: where a zstd decoder reserves its frames' memory (the scan's
+ * DecoderBudget); `onStored`: the running count of stored bytes read.
  */
 export function openLayer(
   blob: AsyncIterable<Uint8Array>,
   desc: Pick<Descriptor, "digest" | "size">,
   diffId: string,
-  opts: { verifyDigest?: boolean; borrow?: boolean } = {},
+  opts: { verifyDigest?: boolean; borrow?: boolean; memory?: DecoderMemory | undefined; onStored?: ((bytes: number) => void) | undefined } = {},
 ): OpenedLayer {
   let kind: Compression | undefined;
   const checkDigest = opts.verifyDigest ?? true;
-  const verified = verifyBlob(blob, desc, "layer", checkDigest);
-  const plain = decompress(verified, (k) => (kind = k), opts.borrow);
+  const verified = verifyBlob(blob, desc, "layer", checkDigest, opts.onStored);
+  const plain = decompress(verified, (k) => (kind = k), opts.borrow, opts.memory);
   const chunks = verifyDiffId(plain, diffId, desc.digest, () => checkDigest && kind === "none" && desc.digest === diffId);
   return { chunks, compression: () => kind };
 }

@@ -20,6 +20,16 @@ export interface Limits {
    * as not captured and the checks that needed it fail closed. 64 MiB.
    */
   maxCapturedBytes: number;
+  /**
+   * Decoder memory for all layers in flight together (DecoderBudget): zstd
+   * frames reserve what their headers declare before they decode, and
+   * layers wait while it is spent. 256 MiB fits two frames with the largest
+   * window accepted (128 MiB) or sixteen zstd -19 layers (8 MiB windows)
+   * at once, and keeps a scan's peak RSS under 512 MiB with room for the
+   * rest of the scan. Must be at least the largest frame's need (about
+   * 130 MiB for a 128 MiB window); a frame that needs more is an error.
+   */
+  maxDecoderBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -28,4 +38,5 @@ export const defaultLimits: Limits = {
   maxIndexDepth: 8,
   maxSecretFileBytes: 1024 * 1024,
   maxCapturedBytes: 64 * 1024 * 1024,
+  maxDecoderBytes: 256 * 1024 * 1024,
 };

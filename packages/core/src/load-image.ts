@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource } from "./types.js";
@@ -16,6 +17,8 @@ import { redactText } from "./redact-text.js";
 import { SYNTHESIZED_DIGEST } from "./sources/docker-archive-source.js";
 import { LayerWorkers, layerWorkersAvailable } from "./worker/layer-workers.js";
 import { openLayerInWorker } from "./worker/open-layer-in-worker.js";
+import { DecoderBudget } from "./decoder-budget.js";
+import type { ScanActivity } from "./scan-activity.js";
 
 export interface LayerSummary {
   index: number;
@@ -57,6 +60,10 @@ export interface LoadOptions {
    * (bench/NOTES.md). "always" and "never" force the choice.
    */
   layerWorkers?: LayerWorkersMode | undefined;
+  /** Decoder memory shared by all layers in flight (Limits.maxDecoderBytes, the default). */
+  maxDecoderBytes?: number | undefined;
+  /** Kept up to date with the phase and the layers in flight, for a deadline's message. */
+  activity?: ScanActivity | undefined;
 }
 
 export type LayerWorkersMode = "auto" | "always" | "never";
@@ -85,13 +92,17 @@ export interface LoadedImage {
 }
 
 /**
- * Everything up to the merge: every layer streamed once, verified, walked
- * in parallel (p-limit) under one scan-wide capture budget, then merged in
- * order.
+ * An image read up to the merge: every layer streamed once, verified,
+ * walked in parallel (p-limit), then merged in order, as a runtime applies
+ * layers bottom first (https://github.com/opencontainers/image-spec/blob/main/layer.md).
  */
 export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
+  const activity = opts.activity;
+  activity?.now("reading the manifest");
   const manifest = await source.manifest();
+  activity?.now("reading the config");
   const config = await source.config();
+  activity?.now("reading layers");
   const createdBy = layerCreatedBy(config);
   const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism()));
   const total = manifest.layers.length;
@@ -99,19 +110,25 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   // Stops every in-flight layer when the caller aborts or when one layer fails,
   // so no read or walk keeps running (and holding a file) after we return.
   const stop = new AbortController();
+  // Each layer in flight listens (its file or HTTP stream): past ten, Node
+  // would print a "possible leak" warning on stderr. They are bounded by the concurrency.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
-  const budget = new CaptureBudget(opts.maxCapturedBytes ?? defaultLimits.maxCapturedBytes);
+  const capture = new CaptureBudget(opts.maxCapturedBytes ?? defaultLimits.maxCapturedBytes);
   const inWorker = workerPolicy(opts.layerWorkers, source.kind === "registry");
   const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
+  const decoders = new DecoderBudget(opts.maxDecoderBytes ?? defaultLimits.maxDecoderBytes, stop.signal);
   const results = await Promise.all(
     manifest.layers.map((desc, i) =>
       limit(async () => {
         stop.signal.throwIfAborted();
         opts.onProgress?.({ type: "layer-start", index: i, total, digest: desc.digest, size: desc.size });
-        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, budget, inWorker(desc) ? workers : undefined);
+        activity?.layerStart(i, total, desc.digest, desc.size);
+        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, capture, inWorker(desc) ? workers : undefined, decoders);
+        activity?.layerDone(i);
         done++;
         opts.onProgress?.({ type: "layer-done", index: i, total, digest: desc.digest, size: desc.size, done });
         return r;
@@ -128,6 +145,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
       opts.signal?.removeEventListener("abort", onAbort);
       await workers?.close();
     });
+  activity?.now("merging layers");
   const layerIndexes = results.map((r) => r.index);
   const layers: LayerSummary[] = results.map((r, i) => ({
     index: i,
@@ -149,9 +167,9 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
     layers,
     layerIndexes,
     fs: mergeLayers(layerIndexes),
-    capturedBytes: budget.retained,
-    captureRefused: budget.refused,
-    captureRefusedPaths: budget.refusedPaths,
+    capturedBytes: capture.retained,
+    captureRefused: capture.refused,
+    captureRefusedPaths: capture.refusedPaths,
   };
 }
 
@@ -161,8 +179,9 @@ async function readLayer(
   diffId: string,
   index: number,
   opts: LoadOptions,
-  budget: CaptureBudget,
+  capture: CaptureBudget,
   workers: LayerWorkers | undefined,
+  decoders: DecoderBudget,
 ): Promise<{ index: LayerIndex; compression: Compression }> {
   if (!isLayerType(desc.mediaType)) {
     throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `layer ${index}: unsupported media type "${desc.mediaType}"`);
@@ -173,20 +192,24 @@ async function readLayer(
   // iterating); its 'error' event must not go unhandled and crash the process.
   // Errors still reach the reader through the async iterator.
   blob.on("error", ignore);
+  // This layer's share of the decoder memory, returned once its decoder is gone.
+  const account = decoders.account();
+  const onStored = opts.activity && ((bytes: number) => opts.activity!.layerRead(index, bytes));
   try {
     const layer = workers
-      ? openLayerInWorker(workers, blob, desc, diffId, { verifyDigest })
+      ? openLayerInWorker(workers, blob, desc, diffId, { verifyDigest, account, onStored })
       : // Network reads arrive in 16–64 KiB pieces, and every piece costs a trip
         // through each stage (for gzip, a round trip to the thread pool): pack
         // them into CHUNK-sized pieces. File reads are larger and pass as they
         // are; a worker's input comes already packed into 1 MiB buffers.
-        openLayer(gather(blob, CHUNK), desc, diffId, { verifyDigest });
-    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent, budget);
+        openLayer(gather(blob, CHUNK), desc, diffId, { verifyDigest, memory: account, onStored });
+    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent, capture);
     return { index: walked, compression: layer.compression() ?? "none" };
   } catch (e) {
     throw await explainLayerError(e, source, desc, verifyDigest, opts.signal);
   } finally {
     blob.destroy();
+    account.release();
   }
 }
 

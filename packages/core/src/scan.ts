@@ -16,6 +16,8 @@ import type { Limits } from "./limits.js";
 import type { RegistryOptions } from "./registry/registry-source.js";
 import type { Report } from "./report.js";
 import { VERSION } from "./version.js";
+import { ScanActivity } from "./scan-activity.js";
+import { withDeadline } from "./scan-deadline.js";
 
 export interface ScanOptions {
   /** `os/arch[/variant]` or a Platform; default linux/amd64, or the single image. */
@@ -31,6 +33,12 @@ export interface ScanOptions {
   analyzers?: readonly Analyzer[] | undefined;
   /** Credentials, TLS and progress for registry inputs. */
   registry?: RegistryOptions | undefined;
+  /**
+   * Overall deadline in milliseconds (parseDuration reads "5m", "90s"). When
+   * it passes, downloads, workers and file reads stop and the scan rejects
+   * with TIMEOUT, naming what was still running.
+   */
+  timeout?: number | undefined;
 }
 
 /**
@@ -39,6 +47,12 @@ export interface ScanOptions {
  * docker-archive:FILE[:REF] or a path.
  */
 export async function scan(input: string, options: ScanOptions = {}): Promise<Report> {
+  if (options.timeout === undefined) return scanOnce(input, options, undefined);
+  const activity = new ScanActivity();
+  return withDeadline(options.timeout, options.signal, activity, (signal) => scanOnce(input, { ...options, signal }, activity));
+}
+
+async function scanOnce(input: string, options: ScanOptions, activity: ScanActivity | undefined): Promise<Report> {
   const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : options.platform;
   const source = await openSource(input, { platform, limits: options.limits, registry: options.registry, signal: options.signal });
   try {
@@ -48,12 +62,15 @@ export async function scan(input: string, options: ScanOptions = {}): Promise<Re
     const image = await loadImage(source, {
       concurrency: options.concurrency,
       layerWorkers: options.layerWorkers,
+      maxDecoderBytes: options.limits?.maxDecoderBytes,
+      activity,
       signal: options.signal,
       onProgress: options.onProgress,
       wantsContent: retainedWants(analyzers),
       scanContent: streamedContent(analyzers, states),
       maxCapturedBytes: options.limits?.maxCapturedBytes,
     });
+    activity?.now("analysing the image");
     return buildReport(input, image, analyzers, states);
   } finally {
     await source.close();

@@ -4,7 +4,18 @@ import { decompressError, LayerlintError } from "./errors.js";
 /**
  * zstd decoding on Node 20 (no zlib.createZstdDecompress there): libzstd
  * compiled to WebAssembly, as shipped by zstddec. Measured on the bench
- * layers at 3× fzstd (DEPENDENCIES.md lists it among the wasm options).
+ * layers at 3× fzstd, the pure-JavaScript alternative.
+ *
+ * Its memory is bounded twice. libzstd refuses a frame whose window is over
+ * its default limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT, 128 MiB; error 16 below),
+ * and zstd-frames.ts refuses it earlier from the frame header. The module's
+ * memory may grow to 2 GiB (its declared maximum), shared by every decoder
+ * of the thread: decompress() reserves each layer's frames in the scan's
+ * DecoderBudget before they reach a decoder, which bounds the sum. That
+ * memory never shrinks: the thread keeps its high water until it ends (a
+ * layer worker's ends with its layer when the layer held much of it). A
+ * fresh instance per idle period was tried: V8 collects the old memory
+ * late, so two could be resident at once, which was worse.
  *
  * zstddec's own streaming loop reads a synchronous iterable and does not
  * check ZSTD_decompressStream's error codes (a corrupt frame would spin), so

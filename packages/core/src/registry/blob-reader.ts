@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { LayerlintError } from "../errors.js";
-import { header, type HttpResponse } from "./http.js";
+import { defaultTimeouts, header, type HttpResponse } from "./http.js";
 import { isRetryableError, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 
 export interface BlobReaderOptions {
@@ -17,27 +17,80 @@ export interface BlobReaderOptions {
   /** Bytes of the blob passed on so far, after each chunk. */
   onBytes?: ((offset: number) => void) | undefined;
   onEnd?: (() => void) | undefined;
+  /** The rate rule (Timeouts.blobWindowMs, blobMinBytes; their defaults): at least minBytes per windowMs of download time. */
+  windowMs?: number | undefined;
+  minBytes?: number | undefined;
 }
 
 /**
  * A registry blob as one stream of its bytes, resumed after a dropped
- * connection (SPECS §2 "Range / resume"): 206 continues where we were, a
- * plain 200 restarts and the bytes already passed on are skipped. Chunks
- * travel by 'data' events from the response body, one stream hop and no
- * promise per chunk. openLayer verifies size and digest downstream.
+ * connection with a Range request
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-blobs):
+ * 206 continues where we were, a plain 200 restarts and the bytes already
+ * passed on are skipped. Chunks travel by 'data' events from the response
+ * body, one stream hop and no promise per chunk. openLayer verifies size
+ * and digest downstream.
+ *
+ * The body must keep moving (Timeouts.blobWindowMs, blobMinBytes): time is
+ * counted only while the reader wants data, so a scan that holds the
+ * stream back is never taken for a slow server.
  */
 export class BlobReader extends Readable {
   private body: Readable | undefined;
   private offset = 0;
   private skip = 0;
   private resumes = 0;
+  /** Download time counted in the current window, and where the window started. */
+  private active = 0;
+  private windowFrom = 0;
+  private last = Date.now();
+  private paused = false;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly windowMs: number;
+  private readonly minBytes: number;
 
   constructor(
     first: HttpResponse,
     private readonly o: BlobReaderOptions,
   ) {
     super({ highWaterMark: 256 * 1024 });
+    this.windowMs = o.windowMs ?? defaultTimeouts.blobWindowMs;
+    this.minBytes = o.minBytes ?? defaultTimeouts.blobMinBytes;
     this.attach(first.body, 0);
+    this.ticker = setInterval(() => this.tick(), Math.min(1000, Math.max(10, this.windowMs / 5)));
+    this.ticker.unref();
+  }
+
+  /** Adds the time since the last call to the window, unless the consumer held the stream back. */
+  private accrue(): void {
+    const now = Date.now();
+    if (!this.paused) this.active += now - this.last;
+    this.last = now;
+  }
+
+  private tick(): void {
+    this.accrue();
+    if (this.active < this.windowMs) return;
+    const got = this.offset - this.windowFrom;
+    if (got < this.minBytes) {
+      const s = this.windowMs / 1000;
+      this.stop();
+      this.body?.destroy();
+      this.body = undefined;
+      this.destroy(
+        new LayerlintError(
+          "NETWORK_ERROR",
+          `${this.o.what}: download too slow: ${got} bytes in ${s} s, under the minimum of ${this.minBytes} bytes per ${s} s`,
+        ),
+      );
+      return;
+    }
+    this.active = 0;
+    this.windowFrom = this.offset;
+  }
+
+  private stop(): void {
+    clearInterval(this.ticker);
   }
 
   private attach(body: Readable, skip: number): void {
@@ -53,9 +106,14 @@ export class BlobReader extends Readable {
       }
       this.offset += c.length;
       this.o.onBytes?.(this.offset);
-      if (!this.push(c)) body.pause();
+      if (!this.push(c)) {
+        body.pause();
+        this.accrue();
+        this.paused = true;
+      }
     });
     body.once("end", () => {
+      this.stop();
       this.body = undefined;
       this.o.onEnd?.();
       this.push(null);
@@ -64,10 +122,15 @@ export class BlobReader extends Readable {
   }
 
   override _read(): void {
+    if (this.paused) {
+      this.accrue();
+      this.paused = false;
+    }
     this.body?.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.stop();
     this.body?.destroy();
     this.body = undefined;
     callback(error);
@@ -94,6 +157,7 @@ export class BlobReader extends Readable {
         return;
       }
       if (res.status === 200) {
+        res.stream();
         this.attach(res.body, this.offset);
       } else if (res.status === 206) {
         const start = /^bytes\s+(\d+)-/.exec(header(res.headers, "content-range") ?? "")?.[1];
@@ -101,6 +165,7 @@ export class BlobReader extends Readable {
           res.body.destroy();
           throw new LayerlintError("REGISTRY_ERROR", `${this.o.what}: resume answered the wrong range`);
         }
+        res.stream();
         this.attach(res.body, 0);
       } else {
         throw await this.o.refused(res);

@@ -11,17 +11,50 @@ import { discardBody, sendRequest, type ResponseBody } from "./response.js";
 
 const undici = lazyModule<typeof import("undici")>("undici");
 
-/** undici time limits per request (README "Registry"). */
+/**
+ * Time limits per request (README "Registry"). undici's own three are idle
+ * timeouts, and a server that sends one byte at a time resets the body's on
+ * every byte (and a stream of 1xx answers resets the headers'). So every
+ * request also has a total deadline that drip-feeding cannot move.
+ */
 export interface Timeouts {
-  /** TCP + TLS connect. */
+  /** TCP + TLS connect (undici). */
   connectMs: number;
-  /** From request sent to response headers. */
+  /** From request sent to response headers (undici). */
   headersMs: number;
-  /** Longest silence between two body chunks. */
+  /** Longest silence between two body chunks (undici). */
   bodyMs: number;
+  /**
+   * Total time for one request, from sending it to the end of its body:
+   * the whole of a ping, token, manifest, config or error response, and a
+   * blob's response up to its headers. Per attempt and per redirect hop;
+   * past it the request fails, not retried (a server that slow once is
+   * slow again). 60 s: manifests and configs are at most a few MiB.
+   */
+  documentMs: number;
+  /**
+   * A blob's body instead must keep moving: at least blobMinBytes in every
+   * blobWindowMs of download time, time the scan holds the stream back (a
+   * busy walk, a layer waiting for decoder memory) not counted. A total
+   * deadline would have to scale with the blob's size, and a rate measured
+   * since the start lets a fast start pay for a long drip; a rate per
+   * window can be met only by sending the blob at that rate, so a transfer
+   * takes at most about size / rate. 1 MiB per 30 s (35 kB/s) is below any
+   * usable link, yet bounds a 100 MB layer to under an hour; the scan's
+   * overall `timeout` bounds it tighter.
+   */
+  blobWindowMs: number;
+  blobMinBytes: number;
 }
 
-export const defaultTimeouts: Timeouts = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 };
+export const defaultTimeouts: Timeouts = {
+  connectMs: 10_000,
+  headersMs: 30_000,
+  bodyMs: 60_000,
+  documentMs: 60_000,
+  blobWindowMs: 30_000,
+  blobMinBytes: 1024 * 1024,
+};
 
 /** Redirect hops followed by hand for one request. */
 export const MAX_REDIRECTS = 5;
@@ -45,6 +78,12 @@ export interface HttpResponse {
   body: ResponseBody;
   /** Where the response finally came from, after redirects. */
   url: URL;
+  /**
+   * The body is a blob, to be streamed: lifts the total deadline
+   * (Timeouts.documentMs), which otherwise runs until the body is read.
+   * BlobReader's rate rule takes over.
+   */
+  stream(): void;
 }
 
 export interface GetInit {
@@ -79,7 +118,9 @@ export async function readCapped(body: HttpResponse["body"], max: number, what: 
 /**
  * One registry's HTTP side: scheme choice, ping, auth (Bearer tokens per
  * scope, Basic), retries with backoff, and redirects followed by hand so
- * Authorization never leaves the registry's origin (SPECS §2 "Blobs").
+ * Authorization never leaves the registry's origin, as containerd's
+ * resolver does:
+ * https://github.com/containerd/containerd/blob/main/core/remotes/docker/resolver.go
  */
 export class RegistryHttp {
   private readonly agent: Agent;
@@ -130,6 +171,12 @@ export class RegistryHttp {
     return new LayerlintError("NETWORK_ERROR", `${prefix}: ${describeNetworkError(e, this.opts.timeouts)}`, { cause: e });
   }
 
+  /**
+   * One request, under the total deadline (Timeouts.documentMs) until its
+   * body closes or the caller calls stream(). Past the deadline the request
+   * or its body fails with a NETWORK_ERROR naming the limit; the caller's
+   * signal aborts it as before.
+   */
   private async send(
     method: "GET" | "POST",
     url: URL,
@@ -137,18 +184,41 @@ export class RegistryHttp {
     signal: AbortSignal | undefined,
     body?: string,
   ): Promise<HttpResponse> {
-    const res = await sendRequest(url.host === this.host ? this.agent : this.strictAgent, url, {
-      method,
-      headers: { "user-agent": this.opts.userAgent, ...headers },
-      body,
-      signal,
-    });
+    const limit = new AbortController();
+    const onAbort = () => limit.abort(signal!.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    const ms = this.opts.timeouts.documentMs;
+    const timer = setTimeout(() => limit.abort(this.deadlineError(method, url, ms)), ms);
+    timer.unref();
+    const unlink = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    let res: Awaited<ReturnType<typeof sendRequest>>;
+    try {
+      res = await sendRequest(url.host === this.host ? this.agent : this.strictAgent, url, {
+        method,
+        headers: { "user-agent": this.opts.userAgent, ...headers },
+        body,
+        signal: limit.signal,
+      });
+    } catch (e) {
+      unlink();
+      throw e;
+    }
+    res.body.once("close", unlink);
     const warning = header(res.headers, "warning");
     if (warning && /^299\s/.test(warning) && !this.warned.has(warning) && this.opts.onWarning) {
       this.warned.add(warning);
       this.opts.onWarning(`${this.registry}: ${warning.replace(/^299\s+\S+\s+/, "").replace(/^"|"$/g, "")}`);
     }
-    return { status: res.status, headers: res.headers, body: res.body, url };
+    return { status: res.status, headers: res.headers, body: res.body, url, stream: () => clearTimeout(timer) };
+  }
+
+  private deadlineError(method: string, url: URL, ms: number): LayerlintError {
+    const target = url.host === this.host ? url.pathname : `${url.origin}${url.pathname}`;
+    return new LayerlintError("NETWORK_ERROR", `${this.registry}: ${method} ${target}: no complete response within ${ms / 1000} s`);
   }
 
   /** Runs `fn` again on 408/429/5xx and connection resets, with backoff (retry.ts). */
@@ -175,7 +245,8 @@ export class RegistryHttp {
   /**
    * `GET /v2/` once per source: picks the scheme and learns the auth
    * challenge. https unless `--plain-http`; loopback hosts fall back to
-   * http when https cannot connect, as docker does (issue 4 §6), but not
+   * http when https cannot connect, as docker does
+   * (https://github.com/moby/moby/blob/master/registry/config.go, isSecureIndex), but not
    * when a TLS server answers with a certificate we do not trust.
    */
   private ensureReady(signal: AbortSignal | undefined): Promise<void> {
@@ -273,7 +344,8 @@ export class RegistryHttp {
   /**
    * Bearer token from the challenge's realm: the OAuth2 POST for an
    * identity token, else GET with Basic credentials or anonymously
-   * (SPECS §2 "Token request"). Realm redirects are not followed.
+   * (https://distribution.github.io/distribution/spec/auth/token/).
+   * Realm redirects are not followed.
    */
   private async fetchToken(ch: Challenge, creds: Credential | undefined, signal: AbortSignal | undefined): Promise<TokenResponse> {
     let realm: URL;

@@ -44,7 +44,11 @@ export interface RegistryOptions {
 
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 3;
 
-/** The manifest types we ask for (SPECS §2 "Manifest Accept"); schema1 then arrives only from registries that insist, and is refused. */
+/**
+ * The manifest types we ask for, as containerd's resolver does
+ * (https://github.com/containerd/containerd/blob/main/core/remotes/docker/resolver.go);
+ * schema1 then arrives only from registries that insist, and is refused.
+ */
 export const MANIFEST_ACCEPT = [
   MediaType.ociIndex,
   MediaType.ociManifest,
@@ -59,7 +63,7 @@ interface RootDocument {
 }
 
 /**
- * An image in an OCI/Docker registry (issue 4): manifests resolved through
+ * An image in an OCI/Docker registry: manifests resolved through
  * the shared resolveManifest, blobs streamed into the layer pipeline with
  * resume on connection loss.
  */
@@ -69,6 +73,7 @@ export class RegistrySource implements ImageSource {
   readonly reference: string;
   private readonly http: RegistryHttp;
   private readonly retry: RetryPolicy;
+  private readonly timeouts: Timeouts;
   private readonly slots: ReturnType<typeof pLimit>;
   private readonly openCount = new Map<string, number>();
   private rootP?: Promise<RootDocument>;
@@ -94,11 +99,12 @@ export class RegistrySource implements ImageSource {
     if (r.insecure) r.onWarning?.(`${ref.registry}: TLS certificate verification is disabled (--insecure)`);
     let creds: Promise<Credential | undefined> | undefined;
     this.retry = { ...defaultRetryPolicy, ...r.retry };
+    this.timeouts = { ...defaultTimeouts, ...r.timeouts };
     this.http = new RegistryHttp(ref.registry, ref.host, ref.repository, {
       plainHttp: r.plainHttp ?? false,
       insecure: r.insecure ?? false,
       retry: this.retry,
-      timeouts: { ...defaultTimeouts, ...r.timeouts },
+      timeouts: this.timeouts,
       userAgent: r.userAgent ?? `layerlint/${VERSION}`,
       onWarning: r.onWarning,
       credentials: () => (creds ??= this.credentials(r)),
@@ -163,7 +169,7 @@ export class RegistrySource implements ImageSource {
       what,
       this.opts.limits.maxManifestBytes,
     );
-    // Parameters are ignored (SPECS §2 "Content-Type").
+    // Media type parameters are ignored (RFC 9110, "Media Type": `type/subtype; param`).
     const mediaType = (header(res.headers, "content-type") ?? "").split(";")[0]!.trim();
     return { bytes, mediaType };
   }
@@ -254,6 +260,7 @@ export class RegistrySource implements ImageSource {
     try {
       first = await this.http.get(this.path("blobs", d.digest), { signal });
       if (first.status !== 200) throw await this.failure(first, named);
+      first.stream();
     } catch (e) {
       release();
       throw e;
@@ -268,6 +275,8 @@ export class RegistrySource implements ImageSource {
       policy: this.retry,
       what,
       signal,
+      windowMs: this.timeouts.blobWindowMs,
+      minBytes: this.timeouts.blobMinBytes,
       onBytes: p && ((bytes) => p({ type: "download-progress", digest: d.digest, bytes, size: d.size })),
       onEnd: () => {
         this.layersDone++;

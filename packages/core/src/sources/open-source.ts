@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { ImageSource, Platform } from "../types.js";
 import { LayerlintError } from "../errors.js";
@@ -133,10 +134,34 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-async function statOrThrow(p: string) {
+async function statOrThrow(p: string): Promise<Stats> {
+  let info: Stats;
   try {
-    return await stat(p);
+    info = await stat(p);
   } catch {
     throw new LayerlintError("NOT_FOUND", `${p}: no such file or directory`);
+  }
+  refuseSpecial(p, info);
+  return info;
+}
+
+/**
+ * Inputs are regular files and directories, checked before anything opens
+ * them: opening a FIFO blocks until a writer comes, forever if none does,
+ * and a device or socket is no image. (stat follows symlinks, so a link to
+ * one is refused too.)
+ */
+function refuseSpecial(p: string, info: Stats): void {
+  const kind = info.isFIFO()
+    ? "a FIFO"
+    : info.isCharacterDevice()
+      ? "a character device"
+      : info.isBlockDevice()
+        ? "a block device"
+        : info.isSocket()
+          ? "a socket"
+          : undefined;
+  if (kind) {
+    throw new LayerlintError("INVALID_INPUT", `${p}: is ${kind}, not a file or directory (expected an image archive or an OCI layout directory)`);
   }
 }

@@ -79,6 +79,8 @@ export class TarStore implements BlobStore {
     const m = this.member(rel);
     if (!m) throw new LayerlintError("NOT_FOUND", `${this.location}: ${rel} not found in archive`);
     if (m.size === 0) return Readable.from([]);
+    // Not with an already aborted signal: such a stream never closes its fd (see DirStore.stream).
+    signal?.throwIfAborted();
     return createReadStream(this.location, {
       start: m.offset,
       end: m.offset + m.size - 1,

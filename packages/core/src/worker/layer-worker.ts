@@ -1,6 +1,6 @@
 import { parentPort } from "node:worker_threads";
 import { openLayer } from "../layer-stream.js";
-import { zstdImplementation, type Compression } from "../compression.js";
+import { zstdImplementation, type Compression, type DecoderMemory } from "../compression.js";
 import { LayerlintError } from "../errors.js";
 import { Mailbox } from "./mailbox.js";
 import { BUFFER_BYTES, OUTPUT_BUFFERS, type FromWorker, type ToWorker } from "./protocol.js";
@@ -21,6 +21,15 @@ type Input = { buf: ArrayBuffer; len: number } | null;
 
 let inbox: Mailbox<Input> | undefined;
 let returned: Mailbox<ArrayBuffer> | undefined;
+let granted: (() => void) | undefined;
+
+/** Decoder memory comes from the scan thread's budget: ask, and wait for the answer. */
+const memory: DecoderMemory = {
+  reserve(total) {
+    send({ t: "reserve", bytes: total });
+    return new Promise<void>((resolve) => (granted = resolve));
+  },
+};
 
 port.on("message", (m: ToWorker) => {
   switch (m.t) {
@@ -38,6 +47,12 @@ port.on("message", (m: ToWorker) => {
     case "back":
       returned?.put(m.buf);
       break;
+    case "granted": {
+      const g = granted;
+      granted = undefined;
+      g?.();
+      break;
+    }
   }
 });
 
@@ -71,6 +86,7 @@ async function run(job: Extract<ToWorker, { t: "start" }>, box: Mailbox<Input>, 
   const layer = openLayer(stored(box, () => kind()), { digest: job.digest, size: job.size }, job.diffId, {
     verifyDigest: job.verifyDigest,
     borrow: true,
+    memory,
   });
   kind = layer.compression;
   // Output buffers circulate: at most OUTPUT_BUFFERS exist, each comes back once read.

@@ -7,6 +7,16 @@ import { LayerlintError } from "../errors.js";
 import { Credit, Mailbox } from "./mailbox.js";
 import { BUFFER_BYTES, INPUT_WINDOW, type FromWorker, type ToWorker } from "./protocol.js";
 import type { LayerWorkers } from "./layer-workers.js";
+import type { DecoderAccount } from "../decoder-budget.js";
+
+/**
+ * A worker whose layer reserved more decoder memory than this is not kept
+ * for the next layer: its WebAssembly memory never shrinks, so the pages a
+ * large zstd window touched would stay resident, outside the budget, until
+ * the scan ends. Ending the thread returns them. Default zstd levels use
+ * windows of 8 MiB or less (zstd -19), which stay under it.
+ */
+const KEEP_WORKER_BYTES = 16 * 1024 * 1024;
 
 type Event = FromWorker | { t: "failed"; error: unknown };
 
@@ -20,13 +30,18 @@ type Event = FromWorker | { t: "failed"; error: unknown };
  * back the same way. Each chunk yielded is valid until the next one is
  * requested: its buffer then goes back to the worker for reuse. The tar
  * walker copies whatever it keeps.
+ *
+ * The worker's zstd decoder asks for memory before each larger frame; the
+ * request is charged to `account` (the scan's DecoderBudget) and answered
+ * once granted. A worker that held memory is gone by the time the layer's
+ * chunks end, so the caller may release the account then.
  */
 export function openLayerInWorker(
   workers: LayerWorkers,
   blob: Readable,
   desc: Pick<Descriptor, "digest" | "size">,
   diffId: string,
-  opts: { verifyDigest?: boolean } = {},
+  opts: { verifyDigest?: boolean; account?: DecoderAccount | undefined; onStored?: ((bytes: number) => void) | undefined } = {},
 ): OpenedLayer {
   let kind: Compression | undefined;
   async function* chunks(): AsyncGenerator<Uint8Array> {
@@ -39,8 +54,23 @@ export function openLayerInWorker(
       if (m.t === "ack") {
         if (m.buf) spare.push(m.buf);
         inCredit.refund(m.bytes);
+      } else if (m.t === "reserve") {
+        reserve(m.bytes);
       } else {
         events.put(m);
+      }
+    };
+    const reserve = (bytes: number) => {
+      const grant = () => {
+        if (!finished) post({ t: "granted" });
+      };
+      const fail = (error: unknown) => events.put({ t: "failed", error });
+      try {
+        const wait = opts.account?.reserve(bytes);
+        if (wait) wait.then(grant, fail);
+        else grant();
+      } catch (e) {
+        fail(e);
       }
     };
     const onError = (error: unknown) => events.put({ t: "failed", error });
@@ -57,6 +87,7 @@ export function openLayerInWorker(
     // while the worker holds a full window.
     let buf = new Uint8Array(0);
     let fill = 0;
+    let stored = 0;
     let waiting = false;
     const ship = () => {
       inCredit.spend(fill);
@@ -66,6 +97,8 @@ export function openLayerInWorker(
     };
     const onData = (chunk: Uint8Array) => {
       if (finished) return;
+      stored += chunk.length;
+      opts.onStored?.(stored);
       for (let off = 0; off < chunk.length; ) {
         if (buf.length === 0) buf = new Uint8Array(spare.pop() ?? new ArrayBuffer(BUFFER_BYTES));
         const n = Math.min(chunk.length - off, BUFFER_BYTES - fill);
@@ -119,7 +152,9 @@ export function openLayerInWorker(
       worker.off("message", onMessage);
       worker.off("error", onError);
       worker.off("exit", onExit);
-      if (clean) workers.release(worker);
+      const held = opts.account?.held ?? 0;
+      if (clean && held <= KEEP_WORKER_BYTES) workers.release(worker);
+      else if (held > 0) await workers.discard(worker);
       else void workers.discard(worker);
       blob.off("data", onData);
       blob.off("end", onEnd);

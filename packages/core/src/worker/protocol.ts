@@ -13,7 +13,9 @@ export type ToWorker =
   | { t: "in"; buf: ArrayBuffer; len: number }
   | { t: "in-end" }
   /** An "out" buffer, read and returned for reuse. */
-  | { t: "back"; buf: ArrayBuffer };
+  | { t: "back"; buf: ArrayBuffer }
+  /** The decoder memory last asked for is reserved: decoding may go on. */
+  | { t: "granted" };
 
 export type FromWorker =
   /** The decoder is done with an "in" buffer; `buf` comes back when it can be reused. */
@@ -22,7 +24,13 @@ export type FromWorker =
   | { t: "out"; buf: ArrayBuffer; len: number }
   /** Every byte was sent and every check (size, digest, diff_id) passed. */
   | { t: "end"; compression: Compression }
-  | { t: "error"; code: ErrorCode | undefined; message: string };
+  | { t: "error"; code: ErrorCode | undefined; message: string }
+  /**
+   * The zstd frames ahead need `bytes` of decoder memory in all (the layer's
+   * share, not an increment): the worker waits for "granted" before it
+   * decodes them. The budget lives on the scan thread, shared by all layers.
+   */
+  | { t: "reserve"; bytes: number };
 
 /** Size of every buffer in flight, both ways. */
 export const BUFFER_BYTES = 1024 * 1024;

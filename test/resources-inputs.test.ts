@@ -1,0 +1,114 @@
+// Memory grows with what a scan must keep, never with what an image makes
+// it read: three crafted images, each scanned by the CLI in a child process
+// whose peak RSS must stay under 512 MiB within a wall-time bound, with the
+// exit code asserted. Before the bounds these reached 4.9 GB, 2.6 GB and
+// 1 million findings (467 MB of JSON); the parent kills a child at 1 GiB.
+//
+// What bounds them lives in the tar reader (a path longer than PATH_MAX is
+// an error), the merge (a scan-wide budget of captured content) and the
+// analyzers (content retention, findings aggregated past a threshold).
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runBounded, type BoundedRun } from "./helpers/bounded-run.js";
+import { cliPath } from "./helpers/cli.js";
+import { cached, END, header, MiB, paxPathFile, runFile, writeGzipLayer, writeLayout, writeZstdLayer } from "./helpers/resource-images.js";
+
+const RSS_BOUND = 512 * MiB;
+let work: string;
+let runs = 0;
+
+beforeAll(async () => {
+  work = await mkdtemp(`${tmpdir()}/layerlint-inputs-`);
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function scanCli(image: string, killAfterMs: number): Promise<BoundedRun> {
+  return runBounded(cliPath, ["scan", `oci:${image}`, "--format", "json"], {
+    killAtBytes: 1024 * MiB,
+    killAfterMs,
+    stdoutFile: `${work}/stdout-${runs++}`,
+    keepStdout: 64 * MiB,
+  });
+}
+
+/** Checked first, so a regression reads as what it is: the memory or time it took. */
+function notKilled(r: BoundedRun): void {
+  expect(r.killed, `killed by the parent (peak ${Math.round(r.peakRssBytes / MiB)} MiB, ${Math.round(r.wallMs)} ms)`).toBeUndefined();
+}
+
+function expectBounded(r: BoundedRun, wallMs: number): void {
+  notKilled(r);
+  expect(r.peakRssBytes, "peak RSS").toBeLessThan(RSS_BOUND);
+  expect(r.wallMs, "wall time").toBeLessThan(wallMs);
+}
+
+describe("resource bounds on crafted images", () => {
+  it("1,200 files named */busybox of 4 MiB zeros each (4.8 GB unpacked): scanned, exit 0", async () => {
+    // One zstd layer of hand-written blocks: about 1 MB on disk.
+    const image = await cached("busybox-1200x4m-v1", async (dir) => {
+      const segments = [];
+      for (let i = 0; i < 1200; i++) segments.push(...runFile(`b${String(i).padStart(4, "0")}/busybox`, 4 * MiB));
+      segments.push(END);
+      await writeLayout(dir, [await writeZstdLayer(dir, segments, 20)]);
+    });
+    const r = await scanCli(image, 150_000);
+    notKilled(r);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout!) as { image: { sizes: { files: number; uncompressed: number } } };
+    expect(report.image.sizes.files).toBe(1200);
+    expect(report.image.sizes.uncompressed).toBeGreaterThan(1200 * 4 * MiB);
+    expectBounded(r, 140_000);
+  }, 180_000);
+
+  it("2,500 PAX paths of about 1 MiB each: refused as longer than PATH_MAX, exit 2 with one line", async () => {
+    const image = await cached("pax-paths-2500x1m-v1", async (dir) => {
+      const segments = [];
+      for (let i = 0; i < 2500; i++) segments.push(...paxPathFile(`p${String(i).padStart(4, "0")}/`, MiB - 64));
+      segments.push(END);
+      await writeLayout(dir, [await writeZstdLayer(dir, segments, 20)]);
+    });
+    const r = await scanCli(image, 90_000);
+    notKilled(r);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.split("\n").filter((l) => l !== "");
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: .*path/i);
+    // One line, not a megabyte of path.
+    expect(lines[0]!.length).toBeLessThan(1000);
+    expectBounded(r, 60_000);
+  }, 120_000);
+
+  it("a million entries written through a symlinked parent: findings aggregated with their count, exit 0", async () => {
+    // etc/, e -> etc, then e/f0000000 … e/f0999999: each is an unsafe entry the runtime writes under /etc.
+    const N = 1_000_000;
+    const image = await cached("symlinked-parent-1m-v1", async (dir) => {
+      async function* tar(): AsyncGenerator<Buffer> {
+        yield Buffer.concat([header("etc", "5"), header("e", "2", 0, "etc")]);
+        const batch: Buffer[] = [];
+        for (let i = 0; i < N; i++) {
+          batch.push(header(`e/f${String(i).padStart(7, "0")}`, "0"));
+          if (batch.length === 2048) yield Buffer.concat(batch.splice(0));
+        }
+        if (batch.length > 0) yield Buffer.concat(batch);
+        yield Buffer.alloc(1024);
+      }
+      await writeLayout(dir, [await writeGzipLayer(dir, tar())]);
+    });
+    const r = await scanCli(image, 150_000);
+    notKilled(r);
+    expect(r.code, r.stderr).toBe(0);
+    // Unbounded this was 467 MB of JSON; aggregated it is a few findings and a count.
+    expect(r.stdoutBytes).toBeLessThan(16 * MiB);
+    const report = JSON.parse(r.stdout!) as { image: { sizes: { files: number } }; findings: { ruleId: string }[] };
+    expect(report.image.sizes.files).toBe(N);
+    const unsafe = report.findings.filter((f) => f.ruleId === "unsafe-tar-entry");
+    expect(unsafe.length).toBeGreaterThan(0);
+    expect(unsafe.length).toBeLessThanOrEqual(1000);
+    expect(r.stdout).toMatch(/1[,. ]?000[,. ]?000|999[,. ]?\d{3}/);
+    expectBounded(r, 140_000);
+  }, 180_000);
+});
