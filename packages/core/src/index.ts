@@ -55,4 +55,5 @@ export { renderJunit } from "./reports/junit.js";
 export { renderMarkdown, type MarkdownOptions } from "./reports/markdown.js";
 export { checkCells, failuresFirst, CATEGORY_TITLES } from "./reports/check-display.js";
 export { redactText } from "./redact-text.js";
+export { escapeText, escapeTextKeepingLines } from "./escape-text.js";
 export * from "./registry/index.js";
