@@ -15,7 +15,7 @@ export type {
   UnsafeEntry,
 } from "./types.js";
 export type { LayerIndex } from "./layer-index.js";
-export { openSource, type OpenSourceOptions } from "./sources/open-source.js";
+export { openSource, localInputPath, type OpenSourceOptions } from "./sources/open-source.js";
 export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 export type { FileIndex } from "./file-index.js";

@@ -28,6 +28,10 @@ export interface ScanOptions {
   analyzers?: readonly Analyzer[] | undefined;
   /** Credentials, TLS and progress for registry inputs (issue 4). */
   registry?: RegistryOptions | undefined;
+  /** Warnings about the input (a tag on several images of an archive); the CLI prints `warning: …`. */
+  onWarning?: ((message: string) => void) | undefined;
+  /** Overall deadline in ms (stand-in: the resources engineer's core implements it). */
+  timeout?: number | undefined;
 }
 
 /**
@@ -37,7 +41,13 @@ export interface ScanOptions {
  */
 export async function scan(input: string, options: ScanOptions = {}): Promise<Report> {
   const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : options.platform;
-  const source = await openSource(input, { platform, limits: options.limits, registry: options.registry, signal: options.signal });
+  const source = await openSource(input, {
+    platform,
+    limits: options.limits,
+    registry: options.registry,
+    signal: options.signal,
+    onWarning: options.onWarning,
+  });
   try {
     const analyzers = options.analyzers ?? analyzersWithLimits(options.limits?.maxSecretFileBytes);
     // Fresh per-scan states: analyzers are shared singletons (analyzer.ts).
