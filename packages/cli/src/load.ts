@@ -1,22 +1,32 @@
 import { loadImage, openSource, parsePlatform, type ImageSource, type LoadedImage, type WantsContent } from "@layerlint/core";
-import { registryOptions, type RegistryFlags } from "./registry-flags.js";
+import { printWarning, registryOptions, type RegistryFlags } from "./registry-flags.js";
+import { refuseOverwritingInput, type OutputTarget } from "./output-guard.js";
 
 export interface CommonOptions extends RegistryFlags {
   platform?: string;
+  /** `--timeout`, already in milliseconds (parseDuration). */
+  timeout?: number;
 }
 
 /** Opens an input with --platform and the registry flags; the caller closes it. */
 export async function openInput(input: string, opts: CommonOptions): Promise<ImageSource> {
   const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
-  return openSource(input, { platform, registry: await registryOptions(opts) });
+  return openSource(input, { platform, registry: await registryOptions(opts), onWarning: printWarning });
 }
 
-/** Opens an input and reads every layer once; the source is always closed. */
-export async function load(input: string, opts: CommonOptions, wantsContent?: WantsContent): Promise<LoadedImage> {
+/**
+ * Opens an input and reads every layer once; the source is always closed.
+ * `outputs`: the files the command will write, refused first if one is the input.
+ */
+export async function load(input: string, opts: CommonOptions, outputs: OutputTarget[], wantsContent?: WantsContent): Promise<LoadedImage> {
+  await refuseOverwritingInput(input, outputs);
   const source = await openInput(input, opts);
   try {
-    return await loadImage(source, { wantsContent });
+    return await loadImage(source, { wantsContent, timeout: opts.timeout });
   } finally {
     await source.close();
   }
 }
+
+/** `-o FILE` as an OutputTarget list (empty for stdout). */
+export const outputFlag = (file: string | undefined): OutputTarget[] => (file === undefined ? [] : [{ file, named: `-o ${file}` }]);

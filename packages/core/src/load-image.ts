@@ -53,6 +53,8 @@ export interface LoadOptions {
    * (bench/NOTES.md). "always" and "never" force the choice.
    */
   layerWorkers?: LayerWorkersMode | undefined;
+  /** Overall deadline in ms (stand-in: the resources engineer's core implements it). */
+  timeout?: number | undefined;
 }
 
 export type LayerWorkersMode = "auto" | "always" | "never";
