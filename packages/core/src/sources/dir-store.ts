@@ -5,8 +5,13 @@ import type { Readable } from "node:stream";
 import { LayerlintError } from "../errors.js";
 import { READ_HIGH_WATER_MARK, type BlobStore } from "./blob-store.js";
 
-/** Read-only, and the final component is never followed (realpath has resolved every link already). */
-const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW;
+/**
+ * Read-only; the final component is never followed (realpath has resolved
+ * every link already); and a FIFO swapped in after the check cannot block
+ * the open (O_NONBLOCK; fstat then refuses it, O_NONBLOCK is a no-op for a
+ * regular file: https://man7.org/linux/man-pages/man2/open.2.html).
+ */
+const READ_NO_FOLLOW = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /**
  * An OCI layout directory on disk. Nothing outside it is read: a path is
@@ -93,13 +98,19 @@ export class DirStore implements BlobStore {
   }
 
   private async openFile(real: string, rel: string) {
+    let fh;
     try {
-      return await open(real, READ_NO_FOLLOW);
+      fh = await open(real, READ_NO_FOLLOW);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ELOOP") throw new LayerlintError("ARCHIVE_INVALID", `${this.location}: ${rel} became a symlink while it was read; refusing to follow it`);
       throw new LayerlintError("NOT_FOUND", `${this.location}: ${rel} cannot be opened (${code ?? "error"})`);
     }
+    if (!(await fh.stat()).isFile()) {
+      await fh.close();
+      throw new LayerlintError("ARCHIVE_INVALID", `${this.location}: ${rel} is not a regular file`);
+    }
+    return fh;
   }
 
   async close(): Promise<void> {}
