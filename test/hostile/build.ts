@@ -113,6 +113,27 @@ export function layoutFiles(b: Built, descriptorExtra: Json = {}): OutFile[] {
   ];
 }
 
+/**
+ * A `docker save` manifest.json entry for a built image, its config and
+ * layers named by their blob paths, as Docker 25 and later write them
+ * beside the OCI layout (use uncompressed layers, as docker save does).
+ */
+export function dockerSaveEntry(b: Built, repoTags: string[]): Json {
+  return {
+    Config: `blobs/sha256/${b.config.digest.slice("sha256:".length)}`,
+    RepoTags: repoTags,
+    Layers: b.layerDigests.map((d) => `blobs/sha256/${d.slice("sha256:".length)}`),
+  };
+}
+
+/** The files of a docker save archive (no OCI layout) holding `images`, their entries in this order. */
+export function dockerSaveFiles(images: { b: Built; tags: string[] }[]): OutFile[] {
+  return [
+    ...images.flatMap(({ b }) => b.files.filter((f) => f.data !== b.manifest.data)),
+    { path: "manifest.json", data: json(images.map(({ b, tags }) => dockerSaveEntry(b, tags))) },
+  ];
+}
+
 /** Writes `files` under `root` (directories are created as needed; later files win). */
 export async function writeTree(root: string, files: OutFile[]): Promise<string> {
   await mkdir(root, { recursive: true });

@@ -13,6 +13,7 @@ import {
   packTar, padBlock, paxPath, paxRecord, rawFile, rawTar, sha256, sha256hex, writeArchive, writeTree,
   type Built, type Json, type Layer,
 } from "./build.js";
+import { sourceCases } from "./source-cases.js";
 
 export type Group = "compression and tar" | "manifests, configs and indexes" | "archives";
 
@@ -1084,4 +1085,4 @@ const archives: HostileCase[] = [
   },
 ];
 
-export const cases: HostileCase[] = [...compressionAndTar, ...documents, ...archives];
+export const cases: HostileCase[] = [...compressionAndTar, ...documents, ...archives, ...sourceCases];

@@ -1,22 +1,37 @@
-import { loadImage, openSource, parsePlatform, type ImageSource, type LoadedImage, type WantsContent } from "@layerlint/core";
-import { registryOptions, type RegistryFlags } from "./registry-flags.js";
+import { loadImage, openSource, parsePlatform, ScanActivity, withDeadline, type ImageSource, type LoadedImage, type WantsContent } from "@layerlint/core";
+import { printWarning, registryOptions, type RegistryFlags } from "./registry-flags.js";
+import { refuseOverwritingInput, type OutputTarget } from "./output-guard.js";
 
 export interface CommonOptions extends RegistryFlags {
   platform?: string;
+  /** `--timeout`, already in milliseconds (parseDuration). */
+  timeout?: number;
 }
 
 /** Opens an input with --platform and the registry flags; the caller closes it. */
-export async function openInput(input: string, opts: CommonOptions): Promise<ImageSource> {
+export async function openInput(input: string, opts: CommonOptions, signal?: AbortSignal): Promise<ImageSource> {
   const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
-  return openSource(input, { platform, registry: await registryOptions(opts) });
+  return openSource(input, { platform, registry: await registryOptions(opts), onWarning: printWarning, signal });
 }
 
-/** Opens an input and reads every layer once; the source is always closed. */
-export async function load(input: string, opts: CommonOptions, wantsContent?: WantsContent): Promise<LoadedImage> {
-  const source = await openInput(input, opts);
-  try {
-    return await loadImage(source, { wantsContent });
-  } finally {
-    await source.close();
-  }
+/**
+ * Opens an input and reads every layer once; the source is always closed.
+ * `outputs`: the files the command will write, refused first if one is the input.
+ */
+export async function load(input: string, opts: CommonOptions, outputs: OutputTarget[], wantsContent?: WantsContent): Promise<LoadedImage> {
+  await refuseOverwritingInput(input, outputs);
+  const read = async (signal: AbortSignal | undefined, activity?: ScanActivity): Promise<LoadedImage> => {
+    const source = await openInput(input, opts, signal);
+    try {
+      return await loadImage(source, { wantsContent, signal, activity });
+    } finally {
+      await source.close();
+    }
+  };
+  if (opts.timeout === undefined) return read(undefined);
+  const activity = new ScanActivity();
+  return withDeadline(opts.timeout, undefined, activity, (signal) => read(signal, activity));
 }
+
+/** `-o FILE` as an OutputTarget list (empty for stdout). */
+export const outputFlag = (file: string | undefined): OutputTarget[] => (file === undefined ? [] : [{ file, named: `-o ${file}` }]);

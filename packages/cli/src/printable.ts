@@ -1,13 +1,13 @@
+import { escapeText } from "@layerlint/core";
+
 /**
  * Image-controlled text (paths, messages, os-release, registry errors) may
- * hold control characters: escape them so a hostile image cannot spoof
- * terminal output or split a line-based listing. Idempotent: the escapes
- * are printable ASCII, so text escaped twice is escaped once.
+ * hold control characters, bidi overrides and raw name bytes: core's
+ * escapeText shows them as `\xNN` / `\uXXXX`, so a hostile image cannot
+ * spoof terminal output or split a line-based listing. The renderers use
+ * the same function. Idempotent: the escapes are printable ASCII.
  */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
+export const printable: (s: string) => string = escapeText;
 
 /** One line for stderr: the first line of a message, made printable. */
 export function oneLine(s: string): string {

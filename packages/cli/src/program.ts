@@ -8,6 +8,7 @@ import { addRegistryOptions, stderrLine } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
 import { version } from "./version.js";
 import { oneLine } from "./printable.js";
+import { parseDurationFlag } from "./duration.js";
 
 /** Exit codes (README): 0 pass, 1 policy failed, 2 error. */
 export const EXIT_ERROR = 2;
@@ -15,7 +16,14 @@ export const EXIT_ERROR = 2;
 const formatOption = () =>
   new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text");
 const platformOption = () =>
-  new Option("--platform <os/arch[/variant]>", "image to pick from a multi-platform index (default linux/amd64)");
+  new Option(
+    "--platform <os/arch[/variant]>",
+    "image to pick from a multi-platform index (default linux/amd64); a single-platform image must be this platform",
+  );
+const timeoutOption = () =>
+  new Option("--timeout <duration>", "give up after this long, e.g. 90s, 5m or 1h (default: no limit)").argParser((v: string) =>
+    parseDurationFlag("--timeout", v),
+  );
 
 function build(setCode: (n: number) => void): Command {
   const program = new Command("layerlint")
@@ -41,7 +49,8 @@ function build(setCode: (n: number) => void): Command {
       .argument("<input>", about.input)
       .addOption(formatOption())
       .addOption(platformOption())
-      .option("-o, --output <file>", about.output);
+      .option("-o, --output <file>", about.output)
+      .addOption(timeoutOption());
     addRegistryOptions(extra(cmd)).action(async (input: string, o) => setCode(await run(input, { ...program.opts(), ...o })));
   }
 

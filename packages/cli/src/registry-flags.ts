@@ -4,7 +4,7 @@ import { LayerlintError, type DownloadEvent, type RegistryOptions } from "@layer
 import { formatBytes } from "./format.js";
 import { oneLine } from "./printable.js";
 
-/** The registry flags of scan, files, info and digest (issue 4 §3, §6, §8). */
+/** The registry flags of scan, files, info and digest. */
 export interface RegistryFlags {
   username?: string;
   passwordStdin?: boolean;
@@ -48,9 +48,14 @@ export async function registryOptions(flags: RegistryFlags): Promise<RegistryOpt
     password,
     plainHttp: flags.plainHttp ?? false,
     insecure: flags.insecure ?? false,
-    onWarning: (m) => stderrLine(`warning: ${oneLine(m)}`),
+    onWarning: printWarning,
     onProgress: flags.quiet ? undefined : downloadProgress(process.env.CI !== undefined && process.env.CI !== ""),
   };
+}
+
+/** A warning from core (the registry, an ambiguous archive) as one `warning: …` line on stderr. */
+export function printWarning(message: string): void {
+  stderrLine(`warning: ${oneLine(message)}`);
 }
 
 /** True while downloadProgress's status line is on stderr, unfinished (no newline yet). */
@@ -68,7 +73,7 @@ export function stderrLine(text: string): void {
 }
 
 /**
- * Download progress on stderr (issue 4 §8). On a TTY: a status line with
+ * Download progress on stderr. On a TTY: a status line with
  * bytes, rate and layers done of the total, rewritten at most every 100 ms,
  * plus one line per finished layer. Off a TTY or under CI: only the line
  * per finished layer.

@@ -1,11 +1,12 @@
 /**
- * Platform parsing, normalisation and multi-arch manifest selection
- * (SPECS.md §4). Shared by the local sources and the registry client.
+ * Platform parsing, normalisation and multi-arch manifest selection, after
+ * containerd's platforms package (https://github.com/containerd/platforms).
+ * Shared by the local sources and the registry client.
  */
 import { LayerlintError } from "./errors.js";
 import type { Descriptor, Platform } from "./types.js";
 
-/** Media types that can be selected as an image (SPECS.md §2 "Manifest Accept"). */
+/** Media types that can be selected as an image (https://github.com/opencontainers/image-spec/blob/main/media-types.md). */
 export const IMAGE_MANIFEST_TYPES: ReadonlySet<string> = new Set([
   "application/vnd.oci.image.manifest.v1+json",
   "application/vnd.docker.distribution.manifest.v2+json",
@@ -27,7 +28,8 @@ export function parsePlatform(s: string): Platform {
 }
 
 /**
- * containerd/platforms database.go normaliseArch / NormalizeOS (SPECS.md §4).
+ * containerd/platforms database.go normalizeArch / NormalizeOS
+ * (https://github.com/containerd/platforms/blob/main/database.go).
  * Note `linux/arm64/v8` normalises to variant "" and `linux/arm` to `v7`.
  */
 export function normalizePlatform(p: Platform): Platform {
@@ -85,7 +87,7 @@ export function formatPlatform(p: Platform): string {
   return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
 }
 
-/** BuildKit attestation manifests in an index (SPECS.md §4 "BuildKit attestations"). */
+/** BuildKit attestation manifests in an index (https://github.com/moby/buildkit/blob/master/docs/attestations/attestation-storage.md). */
 export function isAttestationDescriptor(d: Descriptor): boolean {
   if (d.annotations?.["vnd.docker.reference.type"] === "attestation-manifest") return true;
   return d.platform?.os === "unknown" && d.platform.architecture === "unknown";
@@ -94,7 +96,7 @@ export function isAttestationDescriptor(d: Descriptor): boolean {
 const DEFAULT_PLATFORM: Platform = { os: "linux", architecture: "amd64" };
 
 /**
- * Picks one child of an index for `wanted` (SPECS.md §4). Attestations and
+ * Picks one child of an index for `wanted`. Attestations and
  * unknown media types are skipped without error (image-spec image-index.md).
  * With no `wanted`: the single image if there is exactly one, else linux/amd64.
  */
@@ -116,4 +118,32 @@ export function selectManifest(descriptors: Descriptor[], wanted: Platform | und
     "PLATFORM_NOT_FOUND",
     `no image for platform ${formatPlatform(normalizePlatform(target))}; available: ${available.length ? available.join(", ") : "none"}`,
   );
+}
+
+/**
+ * Throws unless an image is the platform the user asked for. A single
+ * image (no index to choose from) is otherwise taken whatever its
+ * platform, and a gate for linux/arm64 would pass on an amd64 image it
+ * never saw. The image's platform is its index descriptor's when one
+ * declared it, else its config's, as containerd's images.Manifest reads it
+ * (https://github.com/containerd/containerd/blob/v1.6.20/images/image.go).
+ * A config that records no variant matches on OS and architecture alone,
+ * as moby's OnlyPlatformWithFallback does: the variant is not in the
+ * image-spec config (https://github.com/moby/moby/blob/v20.10.24/daemon/images/image.go).
+ */
+export function requireImagePlatform(wanted: Platform, declared: Platform | undefined, config: Platform, input: string): void {
+  const actual = declared ?? config;
+  const ok = declared !== undefined || config.variant ? platformMatches(wanted, actual) : sameOsArch(wanted, actual);
+  if (!ok) {
+    throw new LayerlintError(
+      "PLATFORM_NOT_FOUND",
+      `${input} is ${formatPlatform(actual)} only; --platform ${formatPlatform(wanted)} does not match`,
+    );
+  }
+}
+
+function sameOsArch(a: Platform, b: Platform): boolean {
+  const x = normalizePlatform(a);
+  const y = normalizePlatform(b);
+  return x.os === y.os && x.architecture === y.architecture;
 }

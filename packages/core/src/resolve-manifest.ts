@@ -16,7 +16,7 @@ export interface ResolveOptions {
 /**
  * Follows a descriptor through (possibly nested) indexes to one image
  * manifest for the wanted platform. Local sources and the registry client
- * share this, so both choose the same image (issue 4 §4).
+ * share this, so both choose the same image.
  */
 export async function resolveManifest(
   root: Descriptor,
@@ -55,13 +55,15 @@ export async function resolveManifest(
       config: m.config as Descriptor,
       layers: m.layers as Descriptor[],
       annotations: m.annotations,
+      platform: desc.platform,
     };
   }
 }
 
 /**
- * What a document is: by media type when known, else by its keys, as moby
- * sniffs untyped manifests (SPECS §2).
+ * What a document is: by media type when known, else by its keys, as
+ * containerd tells untyped manifests apart (validateMediaType in
+ * https://github.com/containerd/containerd/blob/v1.6.20/images/image.go).
  */
 function documentKind(mediaType: string, bytes: Uint8Array): "index" | "manifest" | "schema1" {
   if (isIndexType(mediaType)) return "index";

@@ -33,6 +33,8 @@ export interface ScanOptions {
   analyzers?: readonly Analyzer[] | undefined;
   /** Credentials, TLS and progress for registry inputs. */
   registry?: RegistryOptions | undefined;
+  /** Warnings about the input (a tag on several images of an archive); the CLI prints `warning: …`. */
+  onWarning?: ((message: string) => void) | undefined;
   /**
    * Overall deadline in milliseconds (parseDuration reads "5m", "90s"). When
    * it passes, downloads, workers and file reads stop and the scan rejects
@@ -54,7 +56,13 @@ export async function scan(input: string, options: ScanOptions = {}): Promise<Re
 
 async function scanOnce(input: string, options: ScanOptions, activity: ScanActivity | undefined): Promise<Report> {
   const platform = typeof options.platform === "string" ? parsePlatform(options.platform) : options.platform;
-  const source = await openSource(input, { platform, limits: options.limits, registry: options.registry, signal: options.signal });
+  const source = await openSource(input, {
+    platform,
+    limits: options.limits,
+    registry: options.registry,
+    signal: options.signal,
+    onWarning: options.onWarning,
+  });
   try {
     const analyzers = options.analyzers ?? analyzersWithLimits(options.limits?.maxSecretFileBytes);
     // Fresh per-scan states: analyzers are shared singletons (analyzer.ts).

@@ -25,6 +25,8 @@ export interface ImageManifest {
   config: Descriptor;
   layers: Descriptor[];
   annotations?: Record<string, string> | undefined;
+  /** The platform its index descriptor declares, when one named it. */
+  platform?: Platform | undefined;
 }
 
 export interface HistoryEntry {

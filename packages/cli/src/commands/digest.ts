@@ -13,7 +13,15 @@ async function digestCommand(ref: string, opts: CommonOptions): Promise<number> 
   // A docker:// input always opens a RegistrySource.
   const source = (await openInput(input, opts)) as RegistrySource;
   try {
-    const digest = opts.platform ? (await source.manifest()).digest : await source.rootDigest();
+    let digest: string;
+    if (opts.platform) {
+      // The config too: a single-platform image of another platform is an
+      // error (openSource's platform check), never a pin for the wrong one.
+      await source.config();
+      digest = (await source.manifest()).digest;
+    } else {
+      digest = await source.rootDigest();
+    }
     process.stdout.write(`${digest}\n`);
     return 0;
   } finally {

@@ -1,5 +1,5 @@
 import { fileRecord, symbolicMode, type FileEntry } from "@layerlint/core";
-import { load, type CommonOptions } from "../load.js";
+import { load, outputFlag, type CommonOptions } from "../load.js";
 import { openOutput } from "../output.js";
 import { printable } from "../printable.js";
 
@@ -10,7 +10,7 @@ export interface FilesOptions extends CommonOptions {
 
 /** `layerlint files`: the final filesystem, ls-like or one JSON object per line. */
 export async function filesCommand(input: string, opts: FilesOptions): Promise<number> {
-  const image = await load(input, opts);
+  const image = await load(input, opts, outputFlag(opts.output));
   const out = openOutput(opts.output);
   for (const e of image.fs.files) {
     if (e.path === "/") continue;

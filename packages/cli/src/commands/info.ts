@@ -1,5 +1,5 @@
 import { imageSizes, redactText, reportedLayers, type LoadedImage } from "@layerlint/core";
-import { load, type CommonOptions } from "../load.js";
+import { load, outputFlag, type CommonOptions } from "../load.js";
 import { openOutput } from "../output.js";
 import { formatBytes, table } from "../format.js";
 import { printable } from "../printable.js";
@@ -11,7 +11,7 @@ export interface InfoOptions extends CommonOptions {
 
 /** `layerlint info`: digests, platform, layers with sizes and created_by, and the run config. */
 export async function infoCommand(input: string, opts: InfoOptions): Promise<number> {
-  const image = await load(input, opts);
+  const image = await load(input, opts, outputFlag(opts.output));
   const out = openOutput(opts.output);
   const info = imageInfo(input, image);
   out.write(opts.format === "json" ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));

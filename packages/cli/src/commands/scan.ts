@@ -1,6 +1,7 @@
 import { scan } from "@layerlint/core";
-import type { CommonOptions } from "../load.js";
-import { registryOptions, stderrLine } from "../registry-flags.js";
+import { outputFlag, type CommonOptions } from "../load.js";
+import { printWarning, registryOptions, stderrLine } from "../registry-flags.js";
+import { refuseOverwritingInput } from "../output-guard.js";
 import { openOutput } from "../output.js";
 import { colourWanted, makeStyle } from "../style.js";
 import type { GateFlags } from "../gate-options.js";
@@ -14,9 +15,19 @@ export interface ScanCommandOptions extends CommonOptions, GateFlags {
 
 /** `layerlint scan`: exit 0 unless an error occurs (2) or the policy gate fails (1). */
 export async function scanCommand(input: string, opts: ScanCommandOptions): Promise<number> {
-  // Policy and baseline first: a bad policy exits 2 before any layer is read.
+  // Nothing may overwrite the input, and a bad policy exits 2: both before any layer is read.
+  await refuseOverwritingInput(input, [
+    ...outputFlag(opts.output),
+    ...(opts.report ?? []).map((t) => ({ file: t.file, named: `--report ${t.format}=${t.file}` })),
+    ...(opts.writeBaseline !== undefined ? [{ file: opts.writeBaseline, named: `--write-baseline ${opts.writeBaseline}` }] : []),
+  ]);
   const gate = await setupGate(opts);
-  const scanned = await scan(input, { platform: opts.platform, registry: await registryOptions(opts) });
+  const scanned = await scan(input, {
+    platform: opts.platform,
+    registry: await registryOptions(opts),
+    onWarning: printWarning,
+    timeout: opts.timeout,
+  });
   const report = runGate(scanned, gate);
   for (const note of expiredIgnores(report)) stderrLine(`warning: ${note}; its findings count again`);
   // The main output first: if it cannot be written, no extra report is left behind.

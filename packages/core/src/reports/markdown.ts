@@ -8,18 +8,24 @@ import type { GatedReport } from "../policy/gated-report.js";
 import type { Report } from "../report.js";
 import type { Finding } from "../finding.js";
 import { formatSize } from "../policy/size.js";
+import { escapeText } from "../escape-text.js";
 import { CATEGORY_TITLES, checkCells, failuresFirst } from "./check-display.js";
 
 type AnyFinding = Finding & { baselineState?: string | undefined; suppressed?: { reason: string } | undefined };
 
-/** Escapes a table cell: pipes, backslashes, newlines, and HTML-ish brackets. */
+/**
+ * Escapes a table cell: newlines become spaces; then what escapeText
+ * escapes (ESC, BEL and other controls, bidi overrides, raw name bytes);
+ * then pipes, backslashes and HTML-ish brackets. So a hostile name neither
+ * breaks the table nor reaches a reader's terminal or screen raw.
+ * Backslashes are doubled after escapeText, so its `\x1b` renders as written.
+ */
 export function mdCell(s: string): string {
-  return s
+  return escapeText(s.replace(/\r?\n/g, " "))
     .replace(/\\/g, "\\\\")
     .replace(/\|/g, "\\|")
     .replace(/[<>]/g, (c) => (c === "<" ? "&lt;" : "&gt;"))
-    .replace(/`/g, "\\`")
-    .replace(/\r?\n/g, " ");
+    .replace(/`/g, "\\`");
 }
 
 export interface MarkdownOptions {
@@ -33,7 +39,7 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
   const gate = report.gate;
   const verdict = gate === undefined ? "scanned (no policy)" : gate.passed ? "✅ passed" : "❌ failed";
   out.push(`## layerlint: ${verdict}`, "");
-  out.push(`**Image:** \`${mdCell(img.input)}\` (${img.source}, ${img.platform})  `);
+  out.push(`**Image:** \`${mdCell(img.input)}\` (${img.source}, ${mdCell(img.platform)})  `);
   out.push(`**Manifest:** \`${img.manifestDigest}\`  `);
   if (img.reference !== null) out.push(`**Reference:** \`${mdCell(img.reference)}\`  `);
   out.push(

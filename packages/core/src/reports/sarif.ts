@@ -29,6 +29,7 @@ import { fingerprintOf } from "../policy/fingerprint.js";
 import type { GatedReport } from "../policy/gated-report.js";
 import type { Report } from "../report.js";
 import { severityRank, type Finding, type Severity } from "../finding.js";
+import { escapeText } from "../escape-text.js";
 import { checkGroup } from "./check-display.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -75,13 +76,33 @@ function pascal(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_, _d: string, c: string) => c.toUpperCase());
 }
 
-/** Percent-encodes each path segment: spaces, "#", "%", "?" and ":" are all legal in image paths. */
+/**
+ * Percent-encodes each path segment: spaces, "#", "%", "?" and ":" are all
+ * legal in image paths. A name byte that is not valid UTF-8 is held as the
+ * lone surrogate U+DC80-U+DCFF (https://peps.python.org/pep-0383/), which
+ * encodeURIComponent refuses: it is written as that byte, `%FF`, so the
+ * URI names the file's real bytes (RFC 3986 §2.1).
+ */
 export function pathToUri(path: string): string {
   return path
     .replace(/^\/+/, "")
     .split("/")
-    .map((s) => encodeURIComponent(s))
+    .map(encodeSegment)
     .join("/");
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function encodeSegment(s: string): string {
+  let out = "";
+  let from = 0;
+  for (const m of s.matchAll(LONE_SURROGATE)) {
+    const n = m[0].charCodeAt(0);
+    const byte = n >= 0xdc80 && n <= 0xdcff ? `%${(n - 0xdc00).toString(16).toUpperCase()}` : "%EF%BF%BD";
+    out += encodeURIComponent(s.slice(from, m.index)) + byte;
+    from = m.index + 1;
+  }
+  return out + encodeURIComponent(s.slice(from));
 }
 
 /** Where pathless findings point: the repository, or the input file's name. */
@@ -201,7 +222,7 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId)!,
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: escapeText(f.message) },
       locations: [locationFor(configUri, f)],
       partialFingerprints: { [FINGERPRINT_KEY]: fingerprintOf(f) },
       properties: {
@@ -221,7 +242,7 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
       ruleId: `gate-${c.id}`,
       ruleIndex: index.get(`gate-${c.id}`)!,
       level: "error",
-      message: { text: c.message },
+      message: { text: c.message === undefined ? undefined : escapeText(c.message) },
       locations: [locationFor(configUri, {})],
       partialFingerprints: { [FINGERPRINT_KEY]: `gate-${c.id}` },
       properties: { actual: c.actual, limit: c.limit },

@@ -1,13 +1,15 @@
 /**
- * XML 1.0 text and attribute escaping. Characters XML 1.0 cannot carry at
- * all (most C0 controls, lone surrogates, U+FFFE/U+FFFF) become U+FFFD:
- * file names in images can hold any byte but NUL and "/".
+ * XML 1.0 text and attribute escaping. What XML 1.0 cannot carry at all
+ * (most C0 controls, lone surrogates, U+FFFE/U+FFFF:
+ * https://www.w3.org/TR/xml/#charsets) and what would spoof a reader's
+ * screen (C1 controls, bidi overrides) is shown as escapeText shows it on
+ * the terminal (`\x1b`, `\xff` for a raw name byte, `\u202e`): file names
+ * in images can hold any byte but NUL and "/".
  */
-// eslint-disable-next-line no-control-regex
-const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+import { escapeTextKeepingLines } from "../escape-text.js";
 
 export function xmlText(s: string): string {
-  return s.replace(INVALID, "\uFFFD").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return escapeTextKeepingLines(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 export function xmlAttr(s: string): string {

@@ -1,6 +1,6 @@
 import type { Descriptor, Platform } from "../types.js";
-import { LayerlintError } from "../errors.js";
-import { isAttestationDescriptor, selectManifest } from "../platform.js";
+import { LayerlintError, shortDigest } from "../errors.js";
+import { formatPlatform, isAttestationDescriptor, normalizePlatform, selectManifest } from "../platform.js";
 
 const REF_NAME = "org.opencontainers.image.ref.name";
 const CONTAINERD_NAME = "io.containerd.image.name";
@@ -30,19 +30,28 @@ export function familiarForms(name: string): string[] {
  * Picks the index.json entry that `ref` names. With no ref: the single
  * entry, or, when the entries are one multi-platform set without distinct
  * names, the one for `platform`. Several named images and no ref is an
- * error that lists them (issue 2 §3).
+ * error that lists them.
+ *
+ * Several entries under one name and for one platform are one name given
+ * to several images: `ctr import` creates an image per entry in index
+ * order, each Update moving the name to the later target (Client.Import,
+ * https://github.com/containerd/containerd/blob/v1.6.20/import.go), so the
+ * LAST one wins, with a warning.
  */
 export function chooseByRef(
   manifests: Descriptor[],
   ref: string | undefined,
   location: string,
   platform: Platform | undefined,
+  onWarning?: (message: string) => void,
 ): Descriptor {
   const images = manifests.filter((d) => !isAttestationDescriptor(d));
   if (ref !== undefined) {
-    const hit = images.find((d) => namesOf(d).includes(ref));
-    if (hit) return hit;
-    throw new LayerlintError("NOT_FOUND", `${location}: no image named "${ref}"; available: ${listNames(images)}`);
+    const hits = images.filter((d) => namesOf(d).includes(ref));
+    if (hits.length === 0) {
+      throw new LayerlintError("NOT_FOUND", `${location}: no image named "${ref}"; available: ${listNames(images)}`);
+    }
+    return pick(lastPerPlatform(hits, ref, location, onWarning), platform);
   }
   if (images.length === 0) throw new LayerlintError("MANIFEST_INVALID", `${location}: index.json lists no images`);
   if (images.length === 1) return images[0]!;
@@ -50,8 +59,36 @@ export function chooseByRef(
   if (named.size > 1) {
     throw new LayerlintError("AMBIGUOUS_IMAGE", `${location}: holds several images, pick one with :REF; available: ${listNames(images)}`);
   }
-  // One set of per-platform manifests listed directly in index.json.
-  return selectManifest(images, platform);
+  // One name (or none) over every entry: a set of per-platform manifests
+  // listed directly in index.json. Unnamed entries are no image to ctr
+  // import, so only named ones collapse to the last per platform.
+  const [name] = named;
+  return pick(name === undefined ? images : lastPerPlatform(images, name, location, onWarning), platform);
+}
+
+function pick(candidates: Descriptor[], platform: Platform | undefined): Descriptor {
+  return candidates.length === 1 ? candidates[0]! : selectManifest(candidates, platform);
+}
+
+/** Of entries sharing `name`, the last for each platform (no platform counts as one). */
+function lastPerPlatform(hits: Descriptor[], name: string, location: string, onWarning?: (message: string) => void): Descriptor[] {
+  const byPlatform = new Map<string, Descriptor[]>();
+  for (const d of hits) {
+    const key = d.platform ? formatPlatform(normalizePlatform(d.platform)) : "";
+    const group = byPlatform.get(key);
+    if (group) group.push(d);
+    else byPlatform.set(key, [d]);
+  }
+  const out: Descriptor[] = [];
+  for (const group of byPlatform.values()) {
+    const last = group[group.length - 1]!;
+    const images = new Set(group.map((d) => d.digest)).size;
+    if (images > 1) {
+      onWarning?.(`${location}: ${name} names ${images} images in index.json; using the last, as ctr import does (${shortDigest(last.digest)})`);
+    }
+    out.push(last);
+  }
+  return out;
 }
 
 function listNames(images: Descriptor[]): string {

@@ -3,10 +3,8 @@ import type { Descriptor, ImageConfig, ImageManifest, ImageSource } from "../typ
 import { LayerlintError } from "../errors.js";
 import { sha256Digest } from "../digest.js";
 import { MediaType } from "../media-types.js";
-import { parseJson } from "../parse-json.js";
-import { dockerSaveManifestSchema } from "../schemas.js";
 import type { BlobStore } from "./blob-store.js";
-import { familiarForms } from "./choose-by-ref.js";
+import { readDockerImage } from "./docker-entry.js";
 import type { LocalOpenOptions } from "./oci-layout-source.js";
 import { readConfig } from "./read-config.js";
 
@@ -17,7 +15,8 @@ import { readConfig } from "./read-config.js";
 export const SYNTHESIZED_DIGEST = "dev.layerlint.synthesized-digest";
 
 /**
- * A `docker save` tarball read through its manifest.json (SPECS §5): legacy
+ * A `docker save` tarball read through its manifest.json
+ * (https://github.com/moby/moby/blob/v20.10.24/image/tarexport/tarexport.go): legacy
  * `<id>/layer.tar` members (repeated layers as symlinks, resolved by the
  * store) or Docker ≥ 25 `blobs/sha256/<hex>` paths.
  */
@@ -38,29 +37,7 @@ export class DockerArchiveSource implements ImageSource {
 
   private async read() {
     const loc = this.store.location;
-    if (!(await this.store.has("manifest.json"))) {
-      throw new LayerlintError("ARCHIVE_INVALID", `${loc}: not a docker save archive (no manifest.json)`);
-    }
-    const entries = parseJson(
-      await this.store.readSmall("manifest.json", this.opts.limits.maxManifestBytes),
-      dockerSaveManifestSchema,
-      `${loc}: manifest.json`,
-      "MANIFEST_INVALID",
-    );
-    const tags = (e: (typeof entries)[number]) => e.RepoTags ?? [];
-    let entry = entries[0];
-    if (this.opts.ref !== undefined) {
-      const ref = this.opts.ref;
-      entry = entries.find((e) => tags(e).some((t) => familiarForms(t).includes(ref) || familiarForms(ref).includes(t)));
-      if (!entry) {
-        throw new LayerlintError("NOT_FOUND", `${loc}: no image tagged "${ref}"; available: ${entries.flatMap(tags).join(", ") || "none"}`);
-      }
-    } else if (entries.length > 1) {
-      throw new LayerlintError("AMBIGUOUS_IMAGE", `${loc}: holds several images, pick one with :REF; available: ${entries.map((e) => tags(e)[0] ?? e.Config).join(", ")}`);
-    }
-    if (!entry) throw new LayerlintError("MANIFEST_INVALID", `${loc}: manifest.json lists no images`);
-
-    const configBytes = await this.store.readSmall(entry.Config, this.opts.limits.maxConfigBytes);
+    const { entry, configBytes } = await readDockerImage(this.store, this.opts);
     const configDesc: Descriptor = {
       mediaType: MediaType.dockerConfig,
       digest: sha256Digest(configBytes),

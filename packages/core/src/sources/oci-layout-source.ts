@@ -7,13 +7,15 @@ import { indexSchema, ociLayoutSchema } from "../schemas.js";
 import { resolveManifest } from "../resolve-manifest.js";
 import type { Limits } from "../limits.js";
 import type { BlobStore } from "./blob-store.js";
-import { chooseByRef } from "./choose-by-ref.js";
+import { chooseByRef, namesOf } from "./choose-by-ref.js";
 import { readConfig } from "./read-config.js";
 
 export interface LocalOpenOptions {
   ref?: string | undefined;
   platform?: Platform | undefined;
   limits: Limits;
+  /** An archive that is read, but not as plainly as it could be (a tag on several images). */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -21,6 +23,7 @@ export interface LocalOpenOptions {
  * place from a tar (buildx type=oci, Docker ≥ 25 docker save).
  */
 export class OciLayoutSource implements ImageSource {
+  private indexP?: Promise<Descriptor[]>;
   private manifestP?: Promise<ImageManifest>;
   private configP?: Promise<ImageConfig>;
 
@@ -51,28 +54,42 @@ export class OciLayoutSource implements ImageSource {
   }
 
   manifest(): Promise<ImageManifest> {
-    this.manifestP ??= this.loadManifest();
+    this.manifestP ??= this.manifestFor(this.opts.platform, this.opts.onWarning);
     return this.manifestP;
   }
 
-  private async loadManifest(): Promise<ImageManifest> {
-    const loc = this.store.location;
-    if (!(await this.store.has("oci-layout"))) {
-      throw new LayerlintError("ARCHIVE_INVALID", `${loc}: not an OCI layout (no oci-layout file)`);
-    }
-    parseJson(await this.store.readSmall("oci-layout", 64 * 1024), ociLayoutSchema, `${loc}: oci-layout`, "ARCHIVE_INVALID");
-    if (!(await this.store.has("index.json"))) {
-      throw new LayerlintError("ARCHIVE_INVALID", `${loc}: index.json missing`);
-    }
-    const index = parseJson(
-      await this.store.readSmall("index.json", this.opts.limits.maxManifestBytes),
-      indexSchema,
-      `${loc}: index.json`,
-      "MANIFEST_INVALID",
-    );
-    const root = chooseByRef(index.manifests as Descriptor[], this.opts.ref, loc, this.opts.platform);
+  /** index.json, once: after oci-layout is checked. */
+  private index(): Promise<Descriptor[]> {
+    this.indexP ??= (async () => {
+      const loc = this.store.location;
+      if (!(await this.store.has("oci-layout"))) {
+        throw new LayerlintError("ARCHIVE_INVALID", `${loc}: not an OCI layout (no oci-layout file)`);
+      }
+      parseJson(await this.store.readSmall("oci-layout", 64 * 1024), ociLayoutSchema, `${loc}: oci-layout`, "ARCHIVE_INVALID");
+      if (!(await this.store.has("index.json"))) {
+        throw new LayerlintError("ARCHIVE_INVALID", `${loc}: index.json missing`);
+      }
+      const index = parseJson(
+        await this.store.readSmall("index.json", this.opts.limits.maxManifestBytes),
+        indexSchema,
+        `${loc}: index.json`,
+        "MANIFEST_INVALID",
+      );
+      return index.manifests as Descriptor[];
+    })();
+    return this.indexP;
+  }
+
+  /** Whether an index.json entry answers to `ref`. */
+  async hasName(ref: string): Promise<boolean> {
+    return (await this.index()).some((d) => namesOf(d).includes(ref));
+  }
+
+  /** The image manifest the ref gives for `platform`: manifest() for another platform. */
+  async manifestFor(platform: Platform | undefined, onWarning?: (message: string) => void): Promise<ImageManifest> {
+    const root = chooseByRef(await this.index(), this.opts.ref, this.store.location, platform, onWarning);
     return resolveManifest(root, (d) => this.document(d, this.opts.limits.maxManifestBytes), {
-      platform: this.opts.platform,
+      platform,
       maxDepth: this.opts.limits.maxIndexDepth,
     });
   }

@@ -5,46 +5,76 @@ import { LayerlintError } from "../errors.js";
 import { defaultLimits, type Limits } from "../limits.js";
 import { DirStore } from "./dir-store.js";
 import { TarStore } from "./tar-store.js";
-import { OciLayoutSource } from "./oci-layout-source.js";
+import { OciLayoutSource, type LocalOpenOptions } from "./oci-layout-source.js";
 import { DockerArchiveSource } from "./docker-archive-source.js";
+import { checkArchiveAgreement } from "./archive-agreement.js";
+import { withPlatformCheck } from "./platform-check.js";
 import { parseReference } from "../reference/index.js";
 import { RegistrySource, type RegistryOptions } from "../registry/registry-source.js";
 
 export interface OpenSourceOptions {
+  /**
+   * The image to take from a multi-platform index. Given, it is also
+   * required of a single image: one of another platform is
+   * PLATFORM_NOT_FOUND when its config is read (withPlatformCheck).
+   */
   platform?: Platform | undefined;
   limits?: Partial<Limits> | undefined;
-  /** For `docker://REF` and bare references (issue 4). */
+  /** For `docker://REF` and bare references. */
   registry?: RegistryOptions | undefined;
   /** Cancels the registry's manifest and config fetches (blobs take theirs per call). */
   signal?: AbortSignal | undefined;
+  /** An input read, but not as plainly as it could be: a tag given to several images of an archive. */
+  onWarning?: ((message: string) => void) | undefined;
 }
 
 type Transport = "oci" | "oci-archive" | "docker-archive";
 const transports: readonly Transport[] = ["oci", "oci-archive", "docker-archive"];
 
 /**
- * Turns what the user typed into an ImageSource (DESIGN.md §1):
- * `oci:DIR[:REF]`, `oci-archive:FILE[:REF]`, `docker-archive:FILE[:REF]`,
+ * Turns what the user typed into an ImageSource: `oci:DIR[:REF]`,
+ * `oci-archive:FILE[:REF]`, `docker-archive:FILE[:REF]` (the transports of
+ * https://github.com/containers/image/blob/main/docs/containers-transports.5.md),
  * or a bare path whose kind is detected from its content; `docker://REF`
  * or a bare reference that is not a local path goes to the registry.
  */
 export async function openSource(input: string, options: OpenSourceOptions = {}): Promise<ImageSource> {
+  return withPlatformCheck(await open(input, options), options.platform);
+}
+
+/**
+ * The local file or directory `input` names (what openSource would read),
+ * or undefined for a registry input or a path that does not exist. The CLI
+ * uses it to refuse writing an output over its own input.
+ */
+export async function localInputPath(input: string): Promise<string | undefined> {
+  const colon = input.indexOf(":");
+  const prefix = colon > 0 ? input.slice(0, colon) : "";
+  if (transports.some((t) => t === prefix)) {
+    const { path } = await splitPathRef(input.slice(colon + 1));
+    return (await exists(path)) ? path : undefined;
+  }
+  if (prefix === "docker" && input.startsWith("docker://")) return undefined;
+  return (await exists(input)) ? input : undefined;
+}
+
+async function open(input: string, options: OpenSourceOptions): Promise<ImageSource> {
   const limits = { ...defaultLimits, ...options.limits };
   const colon = input.indexOf(":");
   const prefix = colon > 0 ? input.slice(0, colon) : "";
   const transport = transports.find((t) => t === prefix);
   if (transport) {
     const { path, ref } = await splitPathRef(input.slice(colon + 1));
-    return openLocal(transport, path, ref, input, options.platform, limits);
+    return openLocal(transport, path, { ref, platform: options.platform, limits, onWarning: options.onWarning }, input);
   }
   if (prefix === "docker" && input.startsWith("docker://")) {
     return openRegistry(input.slice("docker://".length), input, options, limits);
   }
   if (await exists(input)) {
     const found = await detect(input);
-    return openLocal(found.transport, input, undefined, input, options.platform, limits, found.store);
+    return openLocal(found.transport, input, { platform: options.platform, limits, onWarning: options.onWarning }, input, found.store);
   }
-  // A bare reference, unless it looks like a path (issue 4 §2: a local path of that name wins).
+  // A bare reference, unless it looks like a path (a local path of that name wins).
   // `dir/missing` whose first component exists here is a mistyped path, not a pull.
   const first = input.includes("/") ? input.slice(0, input.indexOf("/")) : undefined;
   const localParent = first !== undefined && first !== "" && (await exists(first));
@@ -81,14 +111,11 @@ function isReference(input: string): boolean {
 async function openLocal(
   transport: Transport,
   path: string,
-  ref: string | undefined,
+  opts: LocalOpenOptions,
   description: string,
-  platform: Platform | undefined,
-  limits: Limits,
   /** The outer tar already indexed by detect(), so it is read only once. */
   indexed?: TarStore,
 ): Promise<ImageSource> {
-  const opts = { ref, platform, limits };
   const info = await statOrThrow(path);
   if (transport === "oci") {
     if (!info.isDirectory()) throw new LayerlintError("INVALID_INPUT", `${path}: oci: expects a directory`);
@@ -96,11 +123,19 @@ async function openLocal(
   }
   if (!info.isFile()) throw new LayerlintError("INVALID_INPUT", `${path}: ${transport}: expects a tar file`);
   const store = indexed ?? (await TarStore.open(path));
-  if (transport === "oci-archive") return new OciLayoutSource("oci-archive", description, store, opts);
+  // The layout side of the archive: the source read, or only the comparison's other half.
+  const oci = new OciLayoutSource("oci-archive", description, store, opts);
+  await checkArchiveAgreement(store, oci, opts);
+  if (transport === "oci-archive") return oci;
   return new DockerArchiveSource(description, store, opts);
 }
 
-/** A bare path: an OCI layout dir, or a tar that holds oci-layout (preferred, as containerd does) or manifest.json. */
+/**
+ * A bare path: an OCI layout dir, or a tar that holds oci-layout (preferred,
+ * as containerd's ImportIndex does:
+ * https://github.com/containerd/containerd/blob/v1.6.20/images/archive/importer.go)
+ * or manifest.json.
+ */
 async function detect(path: string): Promise<{ transport: Transport; store?: TarStore }> {
   const info = await statOrThrow(path);
   if (info.isDirectory()) {
