@@ -173,6 +173,15 @@ export const fsCases: CorpusCase[] = [
     gate: 0,
   },
   {
+    id: "whiteout-creates-parents",
+    family: "tree",
+    about:
+      "a whiteout or opaque marker under missing directories: both runtimes create the parents first " +
+      "(containerd mkparent, moby MkdirAll) although the marker itself writes nothing",
+    layers: async () => [rawTar(rawEntry({ name: "opt/gone/.wh.x" }), rawEntry({ name: "srv/new/.wh..wh..opq" }))],
+    gate: 0,
+  },
+  {
     id: "symlink-header-mode",
     family: "tree",
     about: "a symlink header with mode 0644: Linux symlinks are always 0777 (lchmod skips them)",

@@ -23,9 +23,9 @@ export const tarCases: CorpusCase[] = [
     id: "pax-global-path-deletes",
     family: "tar reader",
     about:
-      "a 'g' entry named by its path still goes through the apply loop: an existing file at that path is " +
-      "removed (applyNaive / UnpackLayer: os.RemoveAll before createTarFile)",
-    layers: async () => [rawTar(paxMeta("g", [["path", "app/ok.txt"]], "pax_global_header"))],
+      "a 'g' entry named by its path still goes through the apply loop: whatever is at that path, a whole " +
+      "directory too, is removed (applyNaive / UnpackLayer: os.RemoveAll unless both are directories)",
+    layers: async () => [rawTar(paxMeta("g", [["path", "app"]], "pax_global_header"))],
     gate: 0,
   },
   {
@@ -97,6 +97,15 @@ export const tarCases: CorpusCase[] = [
       "GNU.sparse.name without GNU.sparse.major/minor/map: readGNUSparsePAXHeaders returns before using " +
       "it, and mergePAX ignores it, so the entry keeps its header name",
     layers: async () => [rawTar(paxMeta("x", [["GNU.sparse.name", "app/notes"]]), rawEntry({ name: "usr/bin/sh", mode: 0o755 }, SHELL))],
+    gate: 1,
+  },
+  {
+    id: "meta-header-at-end",
+    family: "tar reader",
+    about:
+      "an 'x' header right before the end-of-archive blocks: Next reads the zero blocks as io.EOF, a clean " +
+      "end, so the runtimes accept the layer (and its shell)",
+    layers: async () => [rawTar(rawEntry({ name: "usr/bin/sh", mode: 0o755 }, SHELL), paxMeta("x", [["path", "app/notes"]]))],
     gate: 1,
   },
   {
