@@ -170,7 +170,7 @@ export async function writeArchive(file: string, files: OutFile[]): Promise<stri
 const BLOCK = 512;
 
 /** A ustar header with a valid checksum after `patch` edits the block. */
-export function header(h: Partial<RawHeader> & { name: string }, patch?: (b: Buffer) => void): Buffer {
+export function header(h: Partial<RawHeader> & { name: string | Buffer }, patch?: (b: Buffer) => void): Buffer {
   const b = ustarHeader({ mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 1704067200, typeflag: "0", ...h });
   if (patch) {
     patch(b);
@@ -187,7 +187,7 @@ function fixChecksum(b: Buffer): void {
 }
 
 /** A regular file entry: header + padded content. */
-export function rawFile(name: string, content: Buffer | string = ""): Buffer {
+export function rawFile(name: string | Buffer, content: Buffer | string = ""): Buffer {
   const c = Buffer.from(content);
   return Buffer.concat([header({ name, size: c.length }), padBlock(c)]);
 }
@@ -199,6 +199,26 @@ export function metaEntry(typeflag: string, payload: Buffer, name = "././@LongLi
 
 export function paxPath(p: string): Buffer {
   return metaEntry("x", paxRecord("path", Buffer.from(p)), "PaxHeaders/x");
+}
+
+/** Any entry: header fields as given (size from `content`) + padded content. */
+export function rawEntry(h: Partial<RawHeader> & { name: string | Buffer }, content: Buffer | string = "", patch?: (b: Buffer) => void): Buffer {
+  const c = Buffer.from(content);
+  return Buffer.concat([header({ ...h, size: c.length }, patch), padBlock(c)]);
+}
+
+/** A PAX extended header, `x` (next entry) or `g` (global), with these records. */
+export function paxMeta(typeflag: "x" | "g", records: Array<[string, string | Buffer]>, name = "PaxHeaders/x"): Buffer {
+  return metaEntry(typeflag, Buffer.concat(records.map(([k, v]) => paxRecord(k, Buffer.from(v)))), name);
+}
+
+/**
+ * Turns a ustar header block into an old-GNU one: magic "ustar " and
+ * version " \0" (https://www.gnu.org/software/tar/manual/html_node/Standard.html),
+ * where bytes 345..368 hold atime and ctime instead of the ustar prefix.
+ */
+export function gnuMagic(b: Buffer): void {
+  b.write("ustar  \0", 257, "latin1");
 }
 
 /** Joins raw entries and appends the end-of-archive blocks. */
