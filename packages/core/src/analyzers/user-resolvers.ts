@@ -97,7 +97,7 @@ export type Resolution =
 
 type Lookup = { found: PasswdEntry } | { notFound: true } | { unknown: string };
 
-/** Content the scan saw only in part: a truncated capture, or none at all. */
+/** A passwd whose read does not certainly fail: absent, parsed (whole or in part), or unseen. */
 type Readable = Exclude<PasswdSource, { kind: "loop" } | { kind: "read-error" }>;
 
 /**
@@ -150,8 +150,9 @@ function complete(src: Readable): boolean {
  * One resolver's answer for config.User, through to the process's uid:
  * the daemon's or containerd's resolution, then runc's setupUser
  * (https://github.com/opencontainers/runc/blob/v1.1.5/libcontainer/init_linux.go),
- * which runs GetExecUserPath("uid:gid") inside the container for every
- * user, numeric or not. GetExecUserPath ignores a passwd or group it
+ * which runs GetExecUserPath on the spec's "uid:gid"
+ * (https://github.com/opencontainers/runc/blob/v1.1.5/utils_linux.go)
+ * inside the container for every user, numeric or not. GetExecUserPath ignores a passwd or group it
  * cannot open (ENOENT, ELOOP) but fails when reading one fails
  * (ParsePasswdFilter, ParseGroupFilter): a directory, or a passwd line over
  * 64 KiB, fails every container whatever its User. containerd's
