@@ -65,15 +65,41 @@ describe("scan --forbid shell,setuid --require-non-root: fails closed", () => {
     expect(hash.code).toBe(1);
   });
 
-  it("exit 1 with user-undetermined when /etc/passwd's content was not seen", async () => {
-    const { code, report } = await gate("undetermined", "app", [dir("data"), file("data/accounts", PASSWD), symlink("etc/passwd", "/data/accounts")]);
+  it("exit 0 and 1 through a symlink or hardlink to a file of another name: the second look reads it", async () => {
+    const ROOT_APP = PASSWD.replace("1000:1000", "0:0");
+    const viaSymlink = (pw: string) => [dir("data"), file("data/accounts", pw), symlink("etc/passwd", "/data/accounts")];
+    const viaHardlink = (pw: string) => [dir("data"), file("data/accounts", pw), hardlink("etc/passwd", "data/accounts", 0o644)];
+    const ok = await gate("second-look-ok", "app", viaSymlink(PASSWD));
+    expect(ok.code).toBe(0);
+    expect(ok.report.analysis).toEqual({ complete: true, gaps: [] });
+    for (const [name, entries] of [["second-look-symlink", viaSymlink(ROOT_APP)], ["second-look-hardlink", viaHardlink(ROOT_APP)]] as const) {
+      const { code, report } = await gate(name, "app", entries);
+      expect(code, name).toBe(1);
+      const f = report.findings.find((x) => x.ruleId === "root-user")!;
+      expect(f.evidence).toMatchObject({ uid: 0, passwdPath: "/data/accounts" });
+      expect(check(report, "require-non-root").passed).toBe(false);
+    }
+  });
+
+  it("exit 1 with user-undetermined when /etc/passwd is larger than the second look reads (16 MiB)", async () => {
+    const huge = PASSWD + "p:x:1:1::/:/usr/sbin/nologin\n".repeat(600_000); // ~17 MiB
+    const { code, report } = await gate("undetermined", "app", [file("etc/passwd", huge)]);
     expect(code).toBe(1);
     const f = report.findings.find((x) => x.ruleId === "user-undetermined")!;
-    expect(f.message).toContain("not captured");
+    expect(f.message).toContain("captured only in part");
     expect(report.analysis).toEqual({ complete: false, gaps: [{ ruleId: "user-undetermined", message: f.message, affects: ["require-non-root"] }] });
     const c = check(report, "require-non-root");
     expect(c.passed).toBe(false);
     expect(c.message).toContain("could not decide (user-undetermined)");
+  });
+
+  it("exit 1 with user-undetermined for a numeric User when the runtimes cannot read /etc/passwd (a directory, a line over 64 KiB)", async () => {
+    const isDir = await gate("passwd-dir", "1000", [dir("etc/passwd")]);
+    expect(isDir.code).toBe(1);
+    expect(isDir.report.findings.find((x) => x.ruleId === "user-undetermined")!.message).toContain("runc reads it for every user, numeric or not");
+    const long = await gate("passwd-long-line", "app", [file("etc/passwd", `${PASSWD}${"x".repeat(70_000)}\n`)]);
+    expect(long.code).toBe(1);
+    expect(long.report.findings.find((x) => x.ruleId === "user-undetermined")!.message).toContain("line over 64 KiB");
   });
 
   it("exit 0 through a symlink to another passwd-named file the scan did read", async () => {

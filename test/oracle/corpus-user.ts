@@ -2,7 +2,7 @@
 // (https://github.com/opencontainers/runc/blob/v1.1.5/libcontainer/user/user.go)
 // and containerd's WithUser
 // (https://github.com/containerd/containerd/blob/v1.6.20/oci/spec_opts.go).
-import { file, packTar } from "../../fixtures/lib/tar-pack.js";
+import { file, packTar, symlink } from "../../fixtures/lib/tar-pack.js";
 import type { CorpusCase } from "./corpus.js";
 
 const passwd = (...lines: string[]) => async () => [await packTar([file("etc/passwd", lines.join(""))])];
@@ -72,6 +72,42 @@ export const userCases: CorpusCase[] = [
     user: "1000",
     about: "/etc/passwd is a directory: opening works, reading fails (EISDIR), so every resolver errors: undetermined",
     layers: async () => [await packTar([{ path: "etc/passwd", type: "dir", mode: 0o755, uid: 0, gid: 0 }])],
+    gate: 1,
+  },
+  {
+    id: "passwd-is-a-directory-empty-user",
+    family: "user resolution",
+    user: "",
+    about:
+      "no User at all: moby's getUser still reads /etc/passwd (GetExecUser), and runc's setupUser reads it as the " +
+      "container starts whatever containerd put in the spec: EISDIR everywhere, undetermined",
+    layers: async () => [await packTar([{ path: "etc/passwd", type: "dir", mode: 0o755, uid: 0, gid: 0 }])],
+    gate: 1,
+  },
+  {
+    id: "group-is-a-directory",
+    family: "user resolution",
+    user: "1000",
+    about: "/etc/group is a directory: runc's setupUser reads it for the 'uid:gid' it resolves (ParseGroupFilter fails), containerd for supplementary groups",
+    layers: async () => [await packTar([{ path: "etc/group", type: "dir", mode: 0o755, uid: 0, gid: 0 }])],
+    gate: 1,
+  },
+  {
+    id: "passwd-symlink-loop",
+    family: "user resolution",
+    user: "1000",
+    about: "/etc/passwd is a symlink loop: moby's FollowSymlinkInScope and containerd's fs.RootPath fail, numeric User or not",
+    layers: async () => [await packTar([symlink("etc/passwd", "loop"), symlink("etc/loop", "passwd")])],
+    gate: 1,
+  },
+  {
+    id: "passwd-symlink-loop-empty-user",
+    family: "user resolution",
+    user: "",
+    about:
+      "no User and /etc/passwd a symlink loop: containerd never resolves the path (no WithUser) and runc ignores the " +
+      "failed open (ELOOP): uid 0",
+    layers: async () => [await packTar([symlink("etc/passwd", "loop"), symlink("etc/loop", "passwd")])],
     gate: 1,
   },
   {

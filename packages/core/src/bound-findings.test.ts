@@ -39,7 +39,12 @@ describe("boundFindings", () => {
     expect(boundFindings(few)).toEqual(few);
   });
 
-  it("merges an analyzer's own aggregate into the rest", () => {
+  it("keeps an analyzer's own aggregate as it is while the rule has room", () => {
+    const pre: Finding = { ...f("r", 0), path: undefined, message: "12 more", aggregate: { count: 12, inFinalImage: 0, bySeverity: { high: 12 }, samplePaths: [] } };
+    expect(boundFindings([f("r", 1, "high"), pre], 2)).toEqual([f("r", 1, "high"), pre]);
+  });
+
+  it("merges an analyzer's own aggregate into the rest past the limit", () => {
     const pre: Finding = { ...f("r", 0), path: undefined, aggregate: { count: 10, inFinalImage: 4, bySeverity: { low: 10 }, samplePaths: ["/a"] } };
     const out = boundFindings([f("r", 1, "high"), pre], 1);
     expect(out[1]!.aggregate).toEqual({ count: 10, inFinalImage: 4, bySeverity: { low: 10 }, samplePaths: ["/a"] });

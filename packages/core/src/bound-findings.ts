@@ -37,7 +37,10 @@ function add(rest: Rest, f: Finding): void {
   if (severityRank(f.severity) > severityRank(rest.severity)) rest.severity = f.severity;
 }
 
-/** The findings, at most `limit` per (ruleId, category) plus one aggregate each; order kept, aggregates last of their rule. */
+/**
+ * The findings, at most `limit` per (ruleId, category) plus one aggregate
+ * each for the rest; order kept, that aggregate last of its rule.
+ */
 export function boundFindings(sorted: readonly Finding[], limit = MAX_FINDINGS_PER_RULE): Finding[] {
   const kept = new Map<string, number>();
   const rests = new Map<string, Rest>();
@@ -45,7 +48,9 @@ export function boundFindings(sorted: readonly Finding[], limit = MAX_FINDINGS_P
   for (const f of sorted) {
     const key = `${f.ruleId}\0${f.category}`;
     const n = kept.get(key) ?? 0;
-    if (n < limit && f.aggregate === undefined) {
+    // An analyzer's own aggregate (permissions.ts: the unsafe entries past
+    // those listed) keeps its words while the rule has room: it is one finding.
+    if (n < limit) {
       kept.set(key, n + 1);
       out.push(f);
       continue;

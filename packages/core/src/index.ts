@@ -22,6 +22,7 @@ export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptio
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 export type { FileIndex } from "./file-index.js";
 export { walkLayer, type WantsContent } from "./walk-layer.js";
+export { secondLook, planSecondLook, type SecondLookOptions, type SecondLookPlan, type SecondLookResult } from "./second-look.js";
 export { openLayer, verifyBlob } from "./layer-stream.js";
 export { sniffCompression, zstdImplementation, type Compression } from "./compression.js";
 export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, selectManifest } from "./platform.js";

@@ -30,6 +30,15 @@ export interface Limits {
    * 130 MiB for a 128 MiB window); a frame that needs more is an error.
    */
   maxDecoderBytes: number;
+  /**
+   * The second look (second-look.ts): when an analyzer needs the whole of a
+   * file the walk did not capture in full (a /etc/passwd reached through a
+   * symlink or hardlink from a name the walk did not ask for, or one over
+   * its 1 MiB capture cap), the layer that carries it is read once more and
+   * that file captured whole. This bounds those files together: 16 MiB. A
+   * file that does not fit stays as it was, and the check fails closed.
+   */
+  maxSecondLookBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -39,4 +48,5 @@ export const defaultLimits: Limits = {
   maxSecretFileBytes: 1024 * 1024,
   maxCapturedBytes: 64 * 1024 * 1024,
   maxDecoderBytes: 256 * 1024 * 1024,
+  maxSecondLookBytes: 16 * 1024 * 1024,
 };

@@ -173,13 +173,18 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   };
 }
 
-async function readLayer(
+/**
+ * One pass over one layer: its stored bytes verified (digest, then diff_id
+ * after decompression) as they stream into the tar walk. Also the second
+ * look's way to read a layer again (second-look.ts).
+ */
+export async function readLayer(
   source: ImageSource,
   desc: Descriptor,
   diffId: string,
   index: number,
   opts: LoadOptions,
-  capture: CaptureBudget,
+  capture: CaptureBudget | undefined,
   workers: LayerWorkers | undefined,
   decoders: DecoderBudget,
 ): Promise<{ index: LayerIndex; compression: Compression }> {

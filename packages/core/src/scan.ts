@@ -1,5 +1,5 @@
 import type { FileEntry, Platform } from "./types.js";
-import type { Analyzer, ImageFacts } from "./analyzers/analyzer.js";
+import type { Analyzer, AnalyzerContext, ImageFacts } from "./analyzers/analyzer.js";
 import { analyzerContext } from "./analyzers/context.js";
 import { analyzersWithLimits } from "./analyzers/index.js";
 import { readOsRelease, osReleaseWants } from "./analyzers/os-release.js";
@@ -12,6 +12,7 @@ import { findingCount, severityRank, SEVERITIES, type Finding } from "./finding.
 import { boundFindings } from "./bound-findings.js";
 import { analysisOf } from "./analysis.js";
 import { captureFindings } from "./capture-findings.js";
+import { secondLook } from "./second-look.js";
 import type { Limits } from "./limits.js";
 import type { RegistryOptions } from "./registry/registry-source.js";
 import type { Report } from "./report.js";
@@ -47,6 +48,10 @@ export interface ScanOptions {
  * Scans an image and returns the report the JSON output prints. `input`
  * is what the CLI takes: oci:DIR[:REF], oci-archive:FILE[:REF],
  * docker-archive:FILE[:REF] or a path.
+ *
+ * Load (every layer read once, then merged), second look (the layers that
+ * carry a file some analyzer needs whole and the walk did not capture
+ * whole are read again: second-look.ts), report (buildReport).
  */
 export async function scan(input: string, options: ScanOptions = {}): Promise<Report> {
   if (options.timeout === undefined) return scanOnce(input, options, undefined);
@@ -78,6 +83,17 @@ async function scanOnce(input: string, options: ScanOptions, activity: ScanActiv
       scanContent: streamedContent(analyzers, states),
       maxCapturedBytes: options.limits?.maxCapturedBytes,
     });
+    const first = contextOf(image);
+    const wanted = analyzers.flatMap((a, i) => a.needsContent?.(first, states[i]) ?? []);
+    if (wanted.length > 0) {
+      activity?.now("reading layers again for files the analyzers need whole");
+      await secondLook(image, wanted, {
+        signal: options.signal,
+        maxBytes: options.limits?.maxSecondLookBytes,
+        maxDecoderBytes: options.limits?.maxDecoderBytes,
+        activity,
+      });
+    }
     activity?.now("analysing the image");
     return buildReport(input, image, analyzers, states);
   } finally {
@@ -129,7 +145,9 @@ function streamedContent(analyzers: readonly Analyzer[], states: readonly unknow
 /**
  * `states` are the per-scan states the walk filled through onContent, one
  * per analyzer (scan() creates them); without them each analyzer gets a
- * fresh state, which has seen no streamed content.
+ * fresh state, which has seen no streamed content. scan() runs the second
+ * look (secondLook, for what Analyzer.needsContent asks) before this;
+ * without it those analyzers fail closed on what the walk did not capture.
  *
  * Findings are assembled here: every analyzer's, plus the scan's own
  * (capture-findings.ts), sorted; `summary` counts all of them; the list is
@@ -143,12 +161,7 @@ export function buildReport(
   analyzers: readonly Analyzer[],
   states: readonly unknown[] = analyzers.map((a) => a.createState?.()),
 ): Report {
-  const facts: ImageFacts = {
-    reference: image.source.reference,
-    pinned: image.source.reference?.includes("@") ?? false,
-    layers: image.layers.map((l) => ({ index: l.index, digest: l.digest, createdBy: l.createdBy })),
-  };
-  const ctx = analyzerContext(image.fs, image.layerIndexes, image.config, facts);
+  const ctx = contextOf(image);
   const all = sortFindings([...analyzers.flatMap((a, i) => a.finish(ctx, states[i])), ...captureFindings(image)]);
   const os = readOsRelease(ctx);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<(typeof SEVERITIES)[number], number>;
@@ -185,6 +198,16 @@ export function buildReport(
     findings,
     analysis: analysisOf(all),
   };
+}
+
+/** What analyzers see of a loaded image. */
+function contextOf(image: LoadedImage): AnalyzerContext {
+  const facts: ImageFacts = {
+    reference: image.source.reference,
+    pinned: image.source.reference?.includes("@") ?? false,
+    layers: image.layers.map((l) => ({ index: l.index, digest: l.digest, createdBy: l.createdBy })),
+  };
+  return analyzerContext(image.fs, image.layerIndexes, image.config, facts);
 }
 
 /** NAME@sha256:… from a reference that may carry a tag and/or digest. */

@@ -7,8 +7,11 @@ import type { CaptureBudget } from "./capture-budget.js";
 /**
  * How many leading bytes of an entry's content an analyzer wants (0: none).
  * Cheap and synchronous: it runs for every regular file of every layer.
+ * `position` is the entry's index in LayerIndex.entries: a second pass over
+ * the same verified layer yields the same entries in the same order, so it
+ * names one entry across passes (second-look.ts).
  */
-export type WantsContent = (entry: FileEntry) => number;
+export type WantsContent = (entry: FileEntry, position: number) => number;
 
 /**
  * Content handed over as it streams, not kept (Analyzer.onContent): `wants`
@@ -49,16 +52,19 @@ export async function walkLayer(
   const builder = new LayerBuilder(index);
   const contents = new Map<FileEntry, Uint8Array>();
   let files = 0;
+  // Index of the last entry in builder's entries: add() pushes exactly one per "entry".
+  let position = -1;
   const pending = new Map<TarHeader, Pending>();
   const result = await walkTar(chunks, {
     entry(h) {
       const kind = builder.add(h);
+      if (kind === "entry") position++;
       if (h.type === "file" || h.type === "contiguous") files++;
       if (kind !== "entry" || (!wantsContent && !scan) || h.size === 0) return 0;
       const e = builder.last();
       if (!e || e.type !== "file") return 0;
-      const retain = Math.min(wantsContent ? wantsContent(e) : 0, e.size);
-      const scanned = Math.min(scan ? scan.wants(e) : 0, e.size);
+      const retain = Math.min(wantsContent ? wantsContent(e, position) : 0, e.size);
+      const scanned = Math.min(scan ? scan.wants(e, position) : 0, e.size);
       if (retain <= 0 && scanned <= 0) return 0;
       const reserved = Math.max(retain, scanned);
       if (budget !== undefined && !budget.reserve(reserved, e.path)) return 0;

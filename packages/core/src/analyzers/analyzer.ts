@@ -109,6 +109,18 @@ export interface Analyzer<State = unknown> {
    * with ctx.origin(finalOrShadowedEntry).
    */
   onContent?(entry: FileEntry, bytes: Uint8Array, state: State): void;
-  /** Called once after the merge, with the state onContent filled. */
+  /**
+   * Called once after the merge, before finish: final (or shadowed) entries
+   * whose COMPLETE content this analyzer needs and ctx.content does not hold
+   * in full, because the walk did not ask for it under its walk-time name (a
+   * file reached through a symlink or hardlink) or its cap cut it short.
+   * scan() then reads the layers that carry them once more (second-look.ts),
+   * and finish() finds the whole bytes through ctx.content. Entries already
+   * complete are skipped; those past Limits.maxSecondLookBytes stay as they
+   * were, so finish() must still fail closed on them. Return only what the
+   * verdict depends on: each layer named costs one more read of it.
+   */
+  needsContent?(ctx: AnalyzerContext, state: State): readonly FileEntry[];
+  /** Called once after the merge (and the second look), with the state onContent filled. */
   finish(ctx: AnalyzerContext, state: State): Finding[];
 }

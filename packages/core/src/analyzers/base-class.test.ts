@@ -104,7 +104,8 @@ describe("base class and tool findings share one command search and one catalogu
     ["a versioned shell name (ksh93)", [exe("/usr/bin/ksh93")]],
     ["a shell only in /usr/local/sbin", [exe("/usr/local/sbin/fish")]],
     ["rbash", [exe("/bin/rbash")]],
-    ["a shell reached through a hardlink", [exe("/opt/x/dash"), { path: "/usr/bin/dash", type: "hardlink", link: "/opt/x/dash" }]],
+    // A hardlink header's mode applies to the shared inode, and tar writes the file's mode on it.
+    ["a shell reached through a hardlink", [exe("/opt/x/dash"), { path: "/usr/bin/dash", type: "hardlink", link: "/opt/x/dash", mode: 0o755 }]],
     ["a busybox outside PATH (its applets count)", [exe("/opt/tools/busybox")]],
     ["a shell in a PATH dir that only the image's Env names", [exe("/opt/bin/zsh")], { Env: ["PATH=/opt/bin:/usr/bin"] }],
   ])("%s", (_name, files, config) => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { runAnalyzer, type ImageSpec } from "../testing/image-builder.js";
-import { permissionsAnalyzer, PERMISSION_RULES } from "./permissions.js";
+import { permissionsAnalyzer, PERMISSION_RULES, unsafeSeverity } from "./permissions.js";
+import { MAX_UNSAFE_LISTED } from "../unsafe-log.js";
+import { findingCount } from "../finding.js";
+import type { UnsafeReason } from "../types.js";
 
 const run = (spec: ImageSpec) => runAnalyzer(permissionsAnalyzer, spec);
 const brief = (spec: ImageSpec) => run(spec).map((f) => `${f.ruleId} ${f.path} ${f.severity}`);
@@ -50,6 +53,8 @@ describe("permissionsAnalyzer", () => {
     ["bare .wh. whiteout", { path: "/etc/.wh." }, "invalid-whiteout", "medium"],
     ["unknown typeflag", { path: "/x", type: "unknown" }, "unsupported-type", "medium"],
     ["GNU sparse file", { path: "/big", type: "gnu-sparse", content: "x" }, "sparse", "medium"],
+    ["hardlink to nothing", { path: "/h", type: "hardlink", link: "/nowhere" }, "invalid-hardlink", "medium"],
+    ["a name under .wh..wh.*", { path: ".wh..wh.x/su", content: "x" }, "aufs-name", "medium"],
   ])("unsafe tar entry: %s", (_name, entry, reason, severity) => {
     const fs = run({ layers: [[{ path: "/ok", content: "x" }], [entry]] }).filter((f) => f.ruleId === "unsafe-tar-entry");
     expect(fs).toEqual([
@@ -73,6 +78,46 @@ describe("permissionsAnalyzer", () => {
     expect(fs).toEqual([
       expect.objectContaining({ ruleId: "unsafe-tar-entry", path: "/a/passwd", severity: "high", layer: 1, evidence: expect.objectContaining({ reason: "link-escape" }) }),
     ]);
+  });
+
+  it("every reason has a severity; escapes are high", () => {
+    const reasons: UnsafeReason[] = ["path-escape", "link-escape", "invalid-hardlink", "aufs-name", "invalid-whiteout", "unsupported-type", "sparse"];
+    expect(reasons.map((r) => [r, unsafeSeverity(r)])).toEqual([
+      ["path-escape", "high"],
+      ["link-escape", "high"],
+      ["invalid-hardlink", "medium"],
+      ["aufs-name", "medium"],
+      ["invalid-whiteout", "medium"],
+      ["unsupported-type", "medium"],
+      ["sparse", "medium"],
+    ]);
+  });
+
+  it("entries past those listed per (layer, reason) become one finding with the exact count", () => {
+    const n = MAX_UNSAFE_LISTED + 150;
+    const writes = Array.from({ length: n }, (_, i) => ({ path: `/a/f${i}`, content: "x" }));
+    const spec: ImageSpec = {
+      layers: [[{ path: "/etc/" }, { path: "/a", type: "symlink", link: "/etc" }], writes, [{ path: "../x", content: "x" }]],
+    };
+    const fs = run(spec).filter((f) => f.ruleId === "unsafe-tar-entry");
+    const listed = fs.filter((f) => f.aggregate === undefined);
+    expect(listed.filter((f) => f.layer === 1)).toHaveLength(MAX_UNSAFE_LISTED);
+    expect(listed.filter((f) => f.layer === 2)).toHaveLength(1);
+    const agg = fs.filter((f) => f.aggregate !== undefined);
+    expect(agg).toEqual([
+      {
+        ruleId: "unsafe-tar-entry",
+        category: "permissions",
+        severity: "high",
+        message: `layer 1 has 150 more unsafe tar entries (link-escape) past the first ${MAX_UNSAFE_LISTED} listed: ${n} in all`,
+        layer: 1,
+        inFinalImage: false,
+        evidence: { reason: "link-escape", total: n, listed: MAX_UNSAFE_LISTED },
+        aggregate: { count: 150, inFinalImage: 0, bySeverity: { high: 150 }, samplePaths: [] },
+      },
+    ]);
+    // Every entry is counted once: listed plus aggregated.
+    expect(fs.reduce((k, f) => k + findingCount(f), 0)).toBe(n + 1);
   });
 
   it("a clean image has no findings", () => {

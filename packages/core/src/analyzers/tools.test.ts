@@ -347,7 +347,7 @@ describe("toolsAnalyzer", () => {
 
     it("a busybox hardlinked from another name: found through ctx.origin", () => {
       const fs = run({
-        layers: [[exe("/bin/busybox", { content: busyboxBytes(APPLETS) }), { path: "/usr/bin/busybox", type: "hardlink", link: "/bin/busybox" }]],
+        layers: [[exe("/bin/busybox", { content: busyboxBytes(APPLETS) }), hard("/usr/bin/busybox", "/bin/busybox")]],
       });
       expect(fs.filter((f) => f.ruleId === "tools-undetermined")).toEqual([]);
       expect(fs.filter((f) => f.path === "/usr/bin/busybox" && f.evidence?.["applet"] === "wget")).toHaveLength(1);
@@ -355,7 +355,7 @@ describe("toolsAnalyzer", () => {
 
     it("a busybox whose bytes were carried under another name is unknown: a gap, not a guess", () => {
       const fs = run({
-        layers: [[exe("/opt/blob", { content: busyboxBytes(APPLETS) }), { path: "/bin/busybox", type: "hardlink", link: "/opt/blob" }]],
+        layers: [[exe("/opt/blob", { content: busyboxBytes(APPLETS) }), hard("/bin/busybox", "/opt/blob")]],
       });
       expect(fs.filter((f) => f.ruleId === "tools-undetermined").map((f) => f.path)).toEqual(["/bin/busybox"]);
     });

@@ -32,6 +32,10 @@
  * an empty User alone (uid 0). The group part never changes the uid; a
  * group that does not resolve makes the runtime fail, which is never
  * root, so it is not looked at.
+ *
+ * All of them end in runc, which reads /etc/passwd and /etc/group again as
+ * the container starts, for every User (resolveUser): a passwd or group
+ * that cannot be read stops every container, numeric User or not.
  */
 import { goAtoi, goUint32 } from "./go-text.js";
 import type { PasswdEntry, PasswdFile } from "./passwd.js";
@@ -46,40 +50,72 @@ export const RESOLVER_LABEL: Readonly<Record<ResolverId, string>> = {
   "containerd-name": "containerd 1.6.38+/1.7.27+/2.0.4+ (out-of-range uid looked up as a name)",
 };
 
-/** What the image's passwd is, as far as the scan could see it. */
+/**
+ * What the image's /etc/passwd is, as far as the scan could see it, in the
+ * terms that decide what the runtimes' reads of it do.
+ */
 export type PasswdSource =
+  /** Absent (never shipped, deleted, a dangling symlink, a non-directory parent): open() gets ENOENT or ENOTDIR. */
   | { kind: "missing" }
-  /** Present but its content could not be read fully enough; `why` in words. */
-  | { kind: "unreadable"; why: string }
+  /**
+   * The path does not resolve (a symlink loop): moby's scoped path lookup and
+   * containerd's fs.RootPath return an error; runc's own open() fails too,
+   * which runc ignores.
+   */
+  | { kind: "loop"; why: string }
+  /** It opens but reading it fails: a directory (EISDIR), a line over 64 KiB. Every runtime's lookup errors. */
+  | { kind: "read-error"; why: string }
+  /** Its content is unknown to the scan (not captured, a FIFO or device): any read may give anything, or fail. */
+  | { kind: "unseen"; why: string }
+  /** Parsed; `file.stop` says when only a prefix was seen (truncated) or the runtime's scan fails (line-too-long). */
   | { kind: "parsed"; file: PasswdFile; why?: string | undefined };
+
+/**
+ * /etc/group, for the one thing that matters to the uid: whether reading it
+ * fails. runc's setupUser always looks the group up ("uid:gid"), moby's
+ * daemon resolves its path and containerd reads it for supplementary
+ * groups, so a /etc/group that is a directory or a symlink loop stops
+ * every runtime. Its content cannot: ParseGroupFilter reads lines of any
+ * length (bufio.Reader.ReadLine).
+ */
+export type GroupSource = { kind: "readable" } | { kind: "broken"; why: string };
+
+export const GROUP_READABLE: GroupSource = { kind: "readable" };
 
 export type Resolution =
   | { outcome: "uid"; uid: number; via: string; entry?: PasswdEntry | undefined }
-  /** The runtime refuses to start the container. */
+  /** The runtime refuses to start the container: no such user, a uid out of range, a malformed User. */
   | { outcome: "fails"; via: string }
-  /** Needs passwd content the scan could not see. */
+  /**
+   * Undetermined: needs passwd content the scan could not see, or a
+   * runtime's read of /etc/passwd or /etc/group fails. In the second case
+   * runc-based runtimes do not start the container, but the image cannot
+   * be proven non-root either: another runtime, reading differently, may
+   * start it, and the gate treats both alike.
+   */
   | { outcome: "unknown"; via: string };
 
 type Lookup = { found: PasswdEntry } | { notFound: true } | { unknown: string };
 
+/** A passwd whose read does not certainly fail: absent, parsed (whole or in part), or unseen. */
+type Readable = Exclude<PasswdSource, { kind: "loop" } | { kind: "read-error" }>;
+
 /**
  * First entry matching `match`, as the runtime's scan finds it. Entries
- * before a stop (truncation, an over-long line) are certain: a later line
- * cannot change a first match. No match before a stop is unknown.
+ * before a truncation are the runtime's first match too (the part not seen
+ * can only make the read fail, which resolveUser accounts for). No match
+ * before it is unknown.
  */
-function lookup(src: PasswdSource, match: (p: PasswdEntry) => boolean): Lookup {
+function lookup(src: Readable, match: (p: PasswdEntry) => boolean): Lookup {
   if (src.kind === "missing") return { notFound: true };
-  if (src.kind === "unreadable") return { unknown: src.why };
+  if (src.kind === "unseen") return { unknown: src.why };
   const found = src.file.entries.find(match);
   if (found !== undefined) return { found };
-  if (src.file.stop !== undefined) {
-    const at = `line ${src.file.stop.line}`;
-    return { unknown: src.why ?? (src.file.stop.why === "truncated" ? `only read up to ${at}` : `${at} is longer than 64 KiB`) };
-  }
+  if (src.file.stop !== undefined) return { unknown: src.why ?? `was only read up to line ${src.file.stop.line}` };
   return { notFound: true };
 }
 
-function byName(src: PasswdSource, name: string, shown: string): Resolution {
+function byName(src: Readable, name: string, shown: string): Resolution {
   const r = lookup(src, (p) => p.key === name);
   if ("found" in r) {
     return { outcome: "uid", uid: r.found.uid32, entry: r.found, via: `${shown} is line ${r.found.line} of /etc/passwd, uid ${r.found.uidValue}` };
@@ -99,19 +135,71 @@ function bytesKey(s: string): string {
   return Buffer.from(s, "utf8").toString("latin1");
 }
 
-export function resolveUser(resolver: ResolverId, user: string, src: PasswdSource): Resolution {
+/** A line over 64 KiB makes the runtime's read fail, like EISDIR: one kind of source. */
+function normalized(src: PasswdSource): PasswdSource {
+  if (src.kind !== "parsed" || src.file.stop?.why !== "line-too-long") return src;
+  return { kind: "read-error", why: src.why ?? `has a line over 64 KiB (line ${src.file.stop.line}), which bufio.Scanner rejects` };
+}
+
+/** True when the scan saw all of /etc/passwd (or knows it is absent). */
+function complete(src: Readable): boolean {
+  return src.kind === "missing" || (src.kind === "parsed" && src.file.stop === undefined);
+}
+
+/**
+ * One resolver's answer for config.User, through to the process's uid:
+ * the daemon's or containerd's resolution, then runc's setupUser
+ * (https://github.com/opencontainers/runc/blob/v1.1.5/libcontainer/init_linux.go),
+ * which runs GetExecUserPath on the spec's "uid:gid"
+ * (https://github.com/opencontainers/runc/blob/v1.1.5/utils_linux.go)
+ * inside the container for every user, numeric or not. GetExecUserPath ignores a passwd or group it
+ * cannot open (ENOENT, ELOOP) but fails when reading one fails
+ * (ParsePasswdFilter, ParseGroupFilter): a directory, or a passwd line over
+ * 64 KiB, fails every container whatever its User. containerd's
+ * UserFromPath (https://github.com/containerd/containerd/blob/v1.6.20/oci/spec_opts.go)
+ * fails on the same reads, and on any path error but ENOENT.
+ */
+export function resolveUser(resolver: ResolverId, user: string, passwd: PasswdSource, group: GroupSource = GROUP_READABLE): Resolution {
   const part = userPart(user);
   const shown = JSON.stringify(part);
   const key = bytesKey(part);
-  if (resolver !== "moby" && user === "") {
-    return { outcome: "uid", uid: 0, via: "config User is empty: containerd leaves the default uid 0" };
+  // containerd's WithUser rejects this before it opens any file.
+  if (resolver !== "moby" && user.split(":").length > 2) {
+    return { outcome: "fails", via: `containerd rejects a User with more than one ":"` };
   }
+  if (group.kind === "broken") return { outcome: "unknown", via: `/etc/group ${group.why}, and every runtime reads it to start the container` };
+  const src = normalized(passwd);
+  if (src.kind === "read-error") {
+    return { outcome: "unknown", via: `/etc/passwd ${src.why}: reading it fails, and runc reads it for every user, numeric or not` };
+  }
+  if (resolver !== "moby" && user === "") {
+    // No WithUser: containerd never resolves /etc/passwd's path; runc ignores an open() that fails (a loop).
+    const r: Resolution = { outcome: "uid", uid: 0, via: "config User is empty: containerd leaves the default uid 0" };
+    return src.kind === "loop" ? r : atStart(r, src);
+  }
+  if (src.kind === "loop") {
+    const who = resolver === "moby" ? "the daemon's scoped path lookup" : "containerd's fs.RootPath";
+    return { outcome: "unknown", via: `/etc/passwd ${src.why}: ${who} fails` };
+  }
+  return atStart(resolveWith(resolver, user, part, shown, key, src), src);
+}
+
+/**
+ * runc's read at container start (see resolveUser) over a passwd the scan
+ * saw only in part: the unseen part may hold a line over 64 KiB, which
+ * fails the start. So only uid 0 stays certain enough to report (the
+ * runtime gives it or does not start); any other answer is unknown.
+ */
+function atStart(r: Resolution, src: Readable): Resolution {
+  if (complete(src) || r.outcome === "unknown" || (r.outcome === "uid" && r.uid === 0)) return r;
+  const why = src.kind === "unseen" ? src.why : src.kind === "parsed" ? (src.why ?? "was only read in part") : "";
+  return { outcome: "unknown", via: `${r.via}, unless the part of /etc/passwd the scan did not see makes runc's read fail (/etc/passwd ${why})` };
+}
+
+function resolveWith(resolver: ResolverId, user: string, part: string, shown: string, key: string, src: Readable): Resolution {
   if (part === "") {
     const why = user === "" ? "config User is empty" : `config User ${JSON.stringify(user)} has no user part`;
     return { outcome: "uid", uid: 0, via: `${why}, so the default uid 0 applies` };
-  }
-  if (resolver !== "moby" && user.split(":").length > 2) {
-    return { outcome: "fails", via: `containerd rejects a User with more than one ":"` };
   }
   const n = goAtoi(key);
   switch (resolver) {

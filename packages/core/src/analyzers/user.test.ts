@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runAnalyzer, type SpecEntry } from "../testing/image-builder.js";
+import { buildContext, runAnalyzer, type SpecEntry } from "../testing/image-builder.js";
 import { effectiveUser, userAnalyzer } from "./user.js";
 import { parsePasswdBytes } from "./passwd.js";
-import { resolveUser, type PasswdSource } from "./user-resolvers.js";
+import { resolveUser, type GroupSource, type PasswdSource } from "./user-resolvers.js";
 
 const parsed = (text: string, complete = true): PasswdSource => ({ kind: "parsed", file: parsePasswdBytes(Buffer.from(text), complete) });
 const MISSING: PasswdSource = { kind: "missing" };
@@ -137,32 +137,59 @@ describe("resolvers disagree on numeric users", () => {
   });
 });
 
-describe("incomplete passwd content", () => {
+describe("passwd or group the runtimes cannot read, or the scan could not see", () => {
   const big = `app:x:1000:1000::/:/bin/sh\n${"z".repeat(70000)}\ntoor:x:0:0::/:/bin/sh\n`;
+  const undetermined = { isRoot: false, undetermined: true, uid: undefined };
 
-  it("a name before an over-long line is certain; after it, undetermined", () => {
+  it("a line over 64 KiB fails runc's whole read: every User undetermined, a match before it and numeric ones included", () => {
     const src = parsed(big);
-    expect(effectiveUser("app", src)).toMatchObject({ isRoot: false, undetermined: false, uid: 1000 });
-    const eu = effectiveUser("toor", src);
-    expect(eu).toMatchObject({ isRoot: false, undetermined: true, uid: undefined });
-    expect(eu.reason).toContain("longer than 64 KiB");
+    for (const user of ["app", "toor", "1000", "", "0"]) expect(effectiveUser(user, src), user).toMatchObject(undetermined);
+    expect(effectiveUser("app", src).reason).toContain("line over 64 KiB (line 2)");
   });
 
-  it("a truncated capture: a match in the captured lines stands, none is undetermined", () => {
+  it("a directory (EISDIR on read): every User undetermined, even the empty one", () => {
+    const src: PasswdSource = { kind: "read-error", why: "resolves to /etc/passwd, a dir, not a regular file" };
+    for (const user of ["app", "1000", "", "0:0"]) expect(effectiveUser(user, src), user).toMatchObject(undetermined);
+    expect(effectiveUser("1000", src).reason).toContain("runc reads it for every user, numeric or not");
+  });
+
+  it("a symlink loop: moby's and containerd's path lookups fail; containerd with an empty User never resolves it", () => {
+    const src: PasswdSource = { kind: "loop", why: "is a symlink that does not resolve (a loop)" };
+    expect(effectiveUser("1000", src)).toMatchObject(undetermined);
+    expect(effectiveUser("app", src)).toMatchObject(undetermined);
+    const empty = effectiveUser("", src);
+    expect(empty).toMatchObject({ isRoot: true, uid: 0 });
+    expect(empty.resolvers.moby.outcome).toBe("unknown");
+  });
+
+  it("a truncated capture: uid 0 in the captured lines is root; any other answer is undetermined (the rest may fail runc's read)", () => {
     const src = parsed("app:x:1000:1000::/:/bin/sh\nto", false);
-    expect(effectiveUser("app", src)).toMatchObject({ undetermined: false, uid: 1000 });
-    expect(effectiveUser("toor", src)).toMatchObject({ undetermined: true });
+    expect(effectiveUser("app", src)).toMatchObject(undetermined);
+    expect(effectiveUser("app", src).reason).toContain("unless the part of /etc/passwd the scan did not see");
+    expect(effectiveUser("toor", src)).toMatchObject(undetermined);
     expect(effectiveUser("toor", parsed("toor:x:0:0\nab", false)).isRoot).toBe(true);
   });
 
-  it("not captured: names undetermined; numeric and empty users still decided", () => {
-    const src: PasswdSource = { kind: "unreadable", why: "was not captured" };
-    expect(effectiveUser("app", src)).toMatchObject({ undetermined: true, isRoot: false });
-    expect(effectiveUser("1000", src)).toMatchObject({ undetermined: false, uid: 1000 });
+  it("not seen at all: root when some resolver gives uid 0 whatever it holds, otherwise undetermined", () => {
+    const src: PasswdSource = { kind: "unseen", why: "was not captured" };
+    expect(effectiveUser("app", src)).toMatchObject(undetermined);
+    expect(effectiveUser("1000", src)).toMatchObject(undetermined);
     expect(effectiveUser("", src)).toMatchObject({ isRoot: true });
-    // moby needs passwd for an out-of-range number, containerd-wrap already says root.
+    expect(effectiveUser("0", src)).toMatchObject({ isRoot: true });
+    // containerd-wrap says root without reading; moby needs passwd for an out-of-range number.
     expect(effectiveUser("4294967296", src).isRoot).toBe(true);
-    expect(effectiveUser("2147483648", src)).toMatchObject({ undetermined: true });
+    expect(effectiveUser("2147483648", src)).toMatchObject(undetermined);
+  });
+
+  it("/etc/group unreadable (a directory, a loop): every User undetermined; its content never matters", () => {
+    const group: GroupSource = { kind: "broken", why: "resolves to /etc/group, a dir, not a regular file" };
+    for (const user of ["app", "1000", "", "0"]) expect(effectiveUser(user, PASSWD, group), user).toMatchObject(undetermined);
+    expect(effectiveUser("1000", PASSWD, group).reason).toContain("/etc/group resolves to /etc/group, a dir");
+  });
+
+  it("containerd refuses a User with two colons before it reads any file", () => {
+    const r = resolveUser("containerd-name", "a:b:c", { kind: "read-error", why: "x" });
+    expect(r.outcome).toBe("fails");
   });
 });
 
@@ -238,45 +265,88 @@ describe("userAnalyzer", () => {
     expect(f).toMatchObject({ ruleId: "root-user", evidence: { passwdPath: "/usr/share/base-passwd/passwd" } });
   });
 
-  it("/etc/passwd a symlink to a file whose content was not captured: undetermined, fails closed", () => {
+  it("/etc/passwd a symlink to a file the walk did not capture: the second look reads it", () => {
     const layers = [
       [
         { path: "/data/accounts.db", content: ROOT_AND_TOOR },
         { path: "/etc/passwd", type: "symlink" as const, link: "/data/accounts.db" },
       ],
     ];
-    const [f] = runAnalyzer(userAnalyzer, { layers, config: { User: "app" } });
-    expect(f).toMatchObject({ ruleId: "user-undetermined", severity: "high", category: "user" });
-    expect(f!.message).toContain("was not captured");
-    // A numeric user needs no passwd.
-    expect(runAnalyzer(userAnalyzer, { layers, config: { User: "1000" } })).toEqual([]);
-  });
-
-  it("/etc/passwd a hardlink: the bound file's bytes are read", () => {
-    const layers = [[{ path: "/etc/x/passwd", content: ROOT_AND_TOOR }, { path: "/etc/passwd", type: "hardlink" as const, link: "/etc/x/passwd" }]];
-    expect(runAnalyzer(userAnalyzer, { layers, config: { User: "toor" } }).map((f) => f.ruleId)).toEqual(["root-user"]);
     expect(runAnalyzer(userAnalyzer, { layers, config: { User: "app" } })).toEqual([]);
+    const [f] = runAnalyzer(userAnalyzer, { layers, config: { User: "toor" } });
+    expect(f).toMatchObject({ ruleId: "root-user", evidence: { passwdPath: "/data/accounts.db", passwdLayer: 0 } });
   });
 
-  it("/etc/passwd a directory, a FIFO or a symlink loop: undetermined for a name", () => {
-    for (const layer of [
-      [{ path: "/etc/passwd/" }],
-      [{ path: "/etc/passwd", type: "fifo" as const }],
+  it("... and past the second look's limit: undetermined for every User but root, fails closed", () => {
+    const layers = [
       [
-        { path: "/etc/passwd", type: "symlink" as const, link: "/etc/loop" },
-        { path: "/etc/loop", type: "symlink" as const, link: "/etc/passwd" },
+        { path: "/data/accounts.db", content: ROOT_AND_TOOR },
+        { path: "/etc/passwd", type: "symlink" as const, link: "/data/accounts.db" },
       ],
-    ]) {
-      expect(runAnalyzer(userAnalyzer, { layers: [layer], config: { User: "app" } }).map((f) => f.ruleId)).toEqual(["user-undetermined"]);
+    ];
+    const limits = { maxSecondLookBytes: ROOT_AND_TOOR.length - 1 };
+    for (const user of ["app", "1000"]) {
+      const [f, ...rest] = runAnalyzer(userAnalyzer, { layers, config: { User: user } }, limits);
+      expect(rest).toEqual([]);
+      expect(f).toMatchObject({ ruleId: "user-undetermined", severity: "high", category: "user" });
+      expect(f!.message).toContain("resolves to (/data/accounts.db) and was not captured");
+    }
+    expect(runAnalyzer(userAnalyzer, { layers, config: { User: "" } }, limits).map((f) => f.ruleId)).toEqual(["root-user"]);
+  });
+
+  it("/etc/passwd a hardlink: the bound file's bytes are read, under any name", () => {
+    for (const from of ["/etc/x/passwd", "/app/pw"]) {
+      const layers = [[{ path: from, content: ROOT_AND_TOOR }, { path: "/etc/passwd", type: "hardlink" as const, link: from, mode: 0o644 }]];
+      expect(runAnalyzer(userAnalyzer, { layers, config: { User: "toor" } }).map((f) => f.ruleId), from).toEqual(["root-user"]);
+      expect(runAnalyzer(userAnalyzer, { layers, config: { User: "app" } }), from).toEqual([]);
     }
   });
 
-  it("a truncated /etc/passwd (over the capture cap) with the user past the cap: undetermined", () => {
+  it("/etc/passwd a directory or a symlink loop: undetermined, numeric User included; a FIFO: unseen", () => {
+    const dir = [{ path: "/etc/passwd/" }];
+    const fifo = [{ path: "/etc/passwd", type: "fifo" as const }];
+    const loop = [
+      { path: "/etc/passwd", type: "symlink" as const, link: "/etc/loop" },
+      { path: "/etc/loop", type: "symlink" as const, link: "/etc/passwd" },
+    ];
+    const rules = (layer: SpecEntry[], user: string) => runAnalyzer(userAnalyzer, { layers: [layer], config: { User: user } }).map((f) => f.ruleId);
+    for (const layer of [dir, fifo, loop]) {
+      for (const user of ["app", "1000"]) expect(rules(layer, user), `${layer[0]!.path} ${user}`).toEqual(["user-undetermined"]);
+    }
+    // Empty User: runc fails to read a directory; a FIFO's content is unknown (root possible); containerd never resolves a loop.
+    expect(rules(dir, "")).toEqual(["user-undetermined"]);
+    expect(rules(fifo, "")).toEqual(["root-user"]);
+    expect(rules(loop, "")).toEqual(["root-user"]);
+  });
+
+  it("/etc/group a directory: undetermined, whatever /etc/passwd says", () => {
+    const layers = [[passwdFile(ROOT_AND_TOOR), { path: "/etc/group/" }]];
+    const [f] = runAnalyzer(userAnalyzer, { layers, config: { User: "1000" } });
+    expect(f).toMatchObject({ ruleId: "user-undetermined" });
+    expect(f!.message).toContain("/etc/group resolves to /etc/group, a dir");
+  });
+
+  it("an /etc/passwd over the capture cap is read whole by the second look; past its limit, undetermined", () => {
     const pad = `${"p:x:1:1::/:/bin/sh\n".repeat(60000)}`; // ~1.1 MiB
-    const layers = [[passwdFile(`${pad}toor:x:0:0::/:/bin/sh\n`)]];
-    const [f] = runAnalyzer(userAnalyzer, { layers, config: { User: "toor" } });
+    const layers = [[passwdFile(`${pad}toor:x:0:0::/:/bin/sh\napp:x:1000:1000::/:/bin/sh\n`)]];
+    expect(runAnalyzer(userAnalyzer, { layers, config: { User: "toor" } }).map((f) => f.ruleId)).toEqual(["root-user"]);
+    expect(runAnalyzer(userAnalyzer, { layers, config: { User: "app" } })).toEqual([]);
+    const [f] = runAnalyzer(userAnalyzer, { layers, config: { User: "app" } }, { maxSecondLookBytes: 1024 * 1024 });
     expect(f).toMatchObject({ ruleId: "user-undetermined" });
     expect(f!.message).toContain("captured only in part");
+  });
+
+  it("an empty /etc/passwd is read, not missing content: a name is not in it", () => {
+    const [f] = runAnalyzer(userAnalyzer, { layers: [[passwdFile("")]], config: { User: "app" } });
+    expect(f).toMatchObject({ ruleId: "user-unknown" });
+  });
+
+  it("needsContent asks for the final /etc/passwd only when it was not captured whole", () => {
+    const ctx = (layer: SpecEntry[]) => buildContext({ layers: [layer] }, (e) => userAnalyzer.wantsContent!(e));
+    expect(userAnalyzer.needsContent!(ctx([passwdFile(ROOT_AND_TOOR)]), undefined)).toEqual([]);
+    expect(userAnalyzer.needsContent!(ctx([{ path: "/etc/group/" }]), undefined)).toEqual([]);
+    const linked = ctx([{ path: "/data/db", content: ROOT_AND_TOOR }, { path: "/etc/passwd", type: "symlink", link: "/data/db" }]);
+    expect(userAnalyzer.needsContent!(linked, undefined).map((e) => e.path)).toEqual(["/data/db"]);
   });
 
   it("wants any regular file named passwd, capped", () => {

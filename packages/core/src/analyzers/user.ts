@@ -6,21 +6,34 @@
  *
  * - root-user: some resolver gives uid 0. The message and evidence name it.
  * - user-undetermined: no resolver gives uid 0, but one needs passwd content
- *   the scan could not see (not captured, captured only in part, a line the
- *   runtime's scanner rejects, a directory or device in its place, a
- *   symlink loop). Fails closed: the gate's require-non-root fails on it.
- * - user-unknown: no resolver gives uid 0 or is unknown, and some refuse to
- *   start the container (a name not in passwd, an out-of-range uid).
+ *   the scan could not see (over Limits.maxSecondLookBytes, a FIFO or
+ *   device in its place), or a runtime's read of /etc/passwd or /etc/group
+ *   fails (a directory, a line over 64 KiB, a symlink loop): runc reads
+ *   both for every User, numeric or not, so the container does not start
+ *   there, and what another runtime would do is not known. Fails closed:
+ *   the gate's require-non-root fails on it.
+ * - user-unknown: no resolver gives uid 0 or is undetermined, and some
+ *   refuse to start the container (a name not in passwd, an out-of-range uid).
  *
- * A passwd the runtime cannot parse (a line over 64 KiB) makes moby's and
- * containerd's lookups fail even for a numeric User; other runtimes may
- * still start the container, so a numeric or empty User keeps its uid.
+ * The walk captures files named passwd (1 MiB each). When the final
+ * /etc/passwd was not captured whole (reached through a symlink or hardlink
+ * from another name, or larger), needsContent asks scan() for a second look
+ * (second-look.ts), which reads its layer again and captures it whole.
  */
 import type { FileEntry } from "../types.js";
 import type { Finding } from "../finding.js";
 import type { Analyzer, AnalyzerContext, RuleInfo } from "./analyzer.js";
-import { isAccountFile, PASSWD_PATH, parsePasswdBytes, passwdWants, readAccountFile } from "./passwd.js";
-import { RESOLVER_LABEL, RESOLVERS, resolveUser, type PasswdSource, type Resolution, type ResolverId } from "./user-resolvers.js";
+import { GROUP_PATH, isAccountFile, PASSWD_PATH, parsePasswdBytes, passwdWants, readAccountFile } from "./passwd.js";
+import {
+  GROUP_READABLE,
+  RESOLVER_LABEL,
+  RESOLVERS,
+  resolveUser,
+  type GroupSource,
+  type PasswdSource,
+  type Resolution,
+  type ResolverId,
+} from "./user-resolvers.js";
 
 export interface EffectiveUser {
   /** The uid when every resolver that starts the container agrees; undefined otherwise. */
@@ -37,8 +50,8 @@ export interface EffectiveUser {
 }
 
 /** Resolves config.User with every resolver; see the module comment for the verdict. */
-export function effectiveUser(user: string, passwd: PasswdSource): EffectiveUser {
-  const resolvers = Object.fromEntries(RESOLVERS.map((r) => [r, resolveUser(r, user, passwd)])) as Record<ResolverId, Resolution>;
+export function effectiveUser(user: string, passwd: PasswdSource, group: GroupSource = GROUP_READABLE): EffectiveUser {
+  const resolvers = Object.fromEntries(RESOLVERS.map((r) => [r, resolveUser(r, user, passwd, group)])) as Record<ResolverId, Resolution>;
   const all = RESOLVERS.map((id) => ({ id, r: resolvers[id] }));
   const root = all.filter(({ r }) => r.outcome === "uid" && r.uid === 0);
   const unknown = all.filter(({ r }) => r.outcome === "unknown");
@@ -59,21 +72,31 @@ export function passwdSource(ctx: AnalyzerContext): { source: PasswdSource; entr
   const f = readAccountFile(ctx, PASSWD_PATH);
   if (f === undefined) return { source: { kind: "missing" } };
   if (!isAccountFile(f)) {
-    if (f.kind === "unresolved") return { source: { kind: "unreadable", why: "is a symlink that does not resolve (a loop)" } };
-    return { source: { kind: "unreadable", why: `resolves to ${f.entry.path}, a ${f.entry.type}, not a regular file` }, entry: f.entry };
+    if (f.kind === "unresolved") return { source: { kind: "loop", why: "is a symlink that does not resolve (a loop)" } };
+    const what = `resolves to ${f.entry.path}, a ${f.entry.type}, not a regular file`;
+    // A directory opens and then fails to read (EISDIR); a FIFO blocks the open, a device reads whatever it gives.
+    if (f.entry.type === "dir") return { source: { kind: "read-error", why: what }, entry: f.entry };
+    return { source: { kind: "unseen", why: what }, entry: f.entry };
   }
   const where = f.entry.path === PASSWD_PATH ? "" : ` (${f.entry.path})`;
   if (f.bytes === undefined) {
-    return { source: { kind: "unreadable", why: `${where ? `resolves to${where} and ` : ""}was not captured by the scan` }, entry: f.entry };
+    return { source: { kind: "unseen", why: `${where ? `resolves to${where} and ` : ""}was not captured by the scan` }, entry: f.entry };
   }
   const file = parsePasswdBytes(f.bytes, f.complete);
-  const why =
-    file.stop?.why === "truncated"
-      ? `was captured only in part (${f.bytes.length} of ${f.entry.size} bytes)${where}`
-      : file.stop?.why === "line-too-long"
-        ? `has a line over 64 KiB (line ${file.stop.line}), which makes the runtimes' parser fail${where}`
-        : undefined;
+  if (file.stop?.why === "line-too-long") {
+    const why = `has a line over 64 KiB (line ${file.stop.line}), which bufio.Scanner rejects${where}`;
+    return { source: { kind: "read-error", why }, entry: f.entry };
+  }
+  const why = file.stop?.why === "truncated" ? `was captured only in part (${f.bytes.length} of ${f.entry.size} bytes)${where}` : undefined;
   return { source: { kind: "parsed", file, why }, entry: f.entry };
+}
+
+/** Whether the runtimes can read the final /etc/group (its content never changes the uid). */
+export function groupSource(ctx: AnalyzerContext): GroupSource {
+  const f = readAccountFile(ctx, GROUP_PATH);
+  if (f === undefined || isAccountFile(f)) return GROUP_READABLE;
+  if (f.kind === "unresolved") return { kind: "broken", why: "is a symlink that does not resolve (a loop)" };
+  return { kind: "broken", why: `resolves to ${f.entry.path}, a ${f.entry.type}, not a regular file` };
 }
 
 export const USER_RULES: readonly RuleInfo[] = [
@@ -86,8 +109,8 @@ export const USER_RULES: readonly RuleInfo[] = [
       "kernel; with a kernel or runtime bug, or a mounted socket or host path, it becomes root on the host. " +
       "Reported when any of docker's or containerd's ways of resolving the user gives uid 0.",
     fix:
-      "Add a non-root account and `USER <uid>` to the Dockerfile (numeric, within 1..2147483647, so the runtime " +
-      "need not read /etc/passwd).",
+      "Add a non-root account and `USER <uid>` to the Dockerfile (numeric, within 1..2147483647, so no " +
+      "/etc/passwd entry can change it).",
   },
   {
     id: "user-unknown",
@@ -103,12 +126,14 @@ export const USER_RULES: readonly RuleInfo[] = [
     category: "user",
     title: "Config user could not be resolved by the scan",
     help:
-      "Resolving config.User needs the image's /etc/passwd, and the scan could not read all of it (too large, " +
-      "reached through a hardlink or symlink whose content was not captured, a line the runtime's parser " +
-      "rejects, or not a regular file). The user may be root, so a non-root requirement fails.",
+      "The runtimes read the image's /etc/passwd and /etc/group for every config.User, numeric or not. Either " +
+      "the scan could not see all of /etc/passwd (larger than the scan reads, or a FIFO or device), or the " +
+      "runtimes cannot read one of them (a directory, a line over 64 KiB, a symlink loop), so runc refuses to " +
+      "start the container and another runtime may read it differently. The user may be root, so a non-root " +
+      "requirement fails.",
     fix:
-      "Use a numeric `USER uid[:gid]` (within 1..2147483647), which needs no passwd lookup, and keep " +
-      "/etc/passwd a small regular file.",
+      "Keep /etc/passwd and /etc/group small regular files with short lines, and use a numeric " +
+      "`USER uid[:gid]` (within 1..2147483647).",
   },
 ];
 
@@ -116,10 +141,16 @@ export const userAnalyzer: Analyzer = {
   id: "user",
   rules: USER_RULES,
   wantsContent: passwdWants,
+  // The final /etc/passwd, when the walk did not capture it whole: runc
+  // reads all of it for every User, so every verdict depends on all of it.
+  needsContent(ctx: AnalyzerContext): FileEntry[] {
+    const f = readAccountFile(ctx, PASSWD_PATH);
+    return isAccountFile(f) && !f.complete ? [f.entry] : [];
+  },
   finish(ctx: AnalyzerContext): Finding[] {
     const user = ctx.config.config.User ?? "";
     const { source, entry } = passwdSource(ctx);
-    const eu = effectiveUser(user, source);
+    const eu = effectiveUser(user, source, groupSource(ctx));
     const resolvers = Object.fromEntries(
       RESOLVERS.map((id) => {
         const r = eu.resolvers[id];

@@ -4,6 +4,7 @@
  */
 import { isBinarySize, type GateCheck } from "../policy/evaluate.js";
 import { formatSize } from "../policy/size.js";
+import type { Category } from "../finding.js";
 
 /** The size checks whose actual and limit are byte counts (not counts, percentages or ratios). */
 const BYTE_SIZE_IDS = new Set(["max-compressed", "max-uncompressed", "max-layer-size", "max-wasted"]);
@@ -47,7 +48,7 @@ export function failuresFirst<T extends { passed: boolean }>(checks: readonly T[
   return [...checks.filter((c) => !c.passed), ...checks.filter((c) => c.passed)];
 }
 
-export const CATEGORY_TITLES: Readonly<Record<string, string>> = {
+const TITLES: Readonly<Record<Category, string>> = {
   setuid: "setuid binaries",
   setgid: "setgid binaries",
   capability: "file capabilities",
@@ -61,4 +62,8 @@ export const CATEGORY_TITLES: Readonly<Record<string, string>> = {
   account: "accounts",
   config: "config",
   permissions: "permissions",
+  analysis: "analysis gaps",
 };
+
+/** Section titles by finding category (every Category has one; the compiler checks). */
+export const CATEGORY_TITLES: Readonly<Record<string, string>> = TITLES;

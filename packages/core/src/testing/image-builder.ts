@@ -12,6 +12,8 @@ import type { Analyzer } from "../analyzers/analyzer.js";
 import { analyzerContext } from "../analyzers/context.js";
 import type { Finding } from "../finding.js";
 import type { ContentScan, WantsContent } from "../walk-layer.js";
+import type { LayerIndex } from "../layer-index.js";
+import { planSecondLook } from "../second-look.js";
 
 export interface SpecEntry {
   path: string;
@@ -63,19 +65,35 @@ export function header(e: SpecEntry): TarHeader {
  * retaining it.
  */
 export function buildContext(spec: ImageSpec, wants?: WantsContent, scan?: ContentScan): AnalyzerContext {
+  return build(spec, wants, scan).ctx;
+}
+
+interface Built {
+  ctx: AnalyzerContext;
+  indexes: LayerIndex[];
+  /** Every file entry's whole content, as the layer holds it (what a second look reads). */
+  stored: Map<FileEntry, Uint8Array>;
+}
+
+function build(spec: ImageSpec, wants?: WantsContent, scan?: ContentScan): Built {
+  const stored = new Map<FileEntry, Uint8Array>();
   const indexes = spec.layers.map((entries, i) => {
     const b = new LayerBuilder(i);
     const contents = new Map<FileEntry, Uint8Array>();
     let files = 0;
+    let position = -1;
     for (const e of entries) {
       const h = header(e);
       const kind = b.add(h);
+      if (kind === "entry") position++;
       if (h.type === "file") files++;
       const last = b.last();
       if (kind === "entry" && last?.type === "file" && e.content !== undefined) {
         const bytes = typeof e.content === "string" ? Buffer.from(e.content) : e.content;
-        const n = wants ? wants(last) : 0;
-        const m = scan ? scan.wants(last) : 0;
+        stored.set(last, bytes);
+        if (bytes.length === 0) continue; // the walk captures nothing for an empty file
+        const n = wants ? wants(last, position) : 0;
+        const m = scan ? scan.wants(last, position) : 0;
         if (m > 0) scan!.onContent(last, bytes.subarray(0, m));
         if (n > 0) contents.set(last, bytes.subarray(0, n));
       }
@@ -95,21 +113,31 @@ export function buildContext(spec: ImageSpec, wants?: WantsContent, scan?: Conte
     layers: spec.layers.map((_, i) => ({ index: i, digest: "sha256:" + String(i).repeat(64).slice(0, 64) })),
     ...spec.image,
   };
-  return analyzerContext(fs, indexes, config, image);
+  return { ctx: analyzerContext(fs, indexes, config, image), indexes, stored };
 }
 
 /**
  * Runs one analyzer over a spec as scan() does: a fresh per-scan state,
- * content retained (no onContent) or streamed to onContent (analyzer.ts).
+ * content retained (no onContent) or streamed to onContent (analyzer.ts),
+ * then the second look for what needsContent asks (second-look.ts: the
+ * same plan, the bytes taken from the spec instead of a second read).
  */
-export function runAnalyzer<S>(a: Analyzer<S>, spec: ImageSpec): Finding[] {
+export function runAnalyzer<S>(a: Analyzer<S>, spec: ImageSpec, limits: { maxSecondLookBytes?: number } = {}): Finding[] {
   const state = a.createState?.() as S;
   const wants = a.wantsContent?.bind(a);
   const streamed = wants !== undefined && a.onContent !== undefined;
-  const ctx = buildContext(
+  const { ctx, indexes, stored } = build(
     spec,
     streamed ? undefined : wants,
     streamed ? { wants, onContent: (e, bytes) => a.onContent!(e, bytes, state) } : undefined,
   );
+  const wanted = a.needsContent?.(ctx, state) ?? [];
+  const plan = planSecondLook(ctx.files, indexes, wanted, limits.maxSecondLookBytes);
+  for (const [layer, entries] of plan.layers) {
+    for (const e of entries.values()) {
+      const bytes = stored.get(e);
+      if (bytes !== undefined) indexes[layer]!.contents.set(e, bytes);
+    }
+  }
   return a.finish(ctx, state);
 }
