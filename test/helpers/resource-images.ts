@@ -2,6 +2,7 @@
 // no test process ever holds a layer. Big ones are cached under the temp
 // directory (keyed by name and version), as the Debian rootfs is.
 import { createHash } from "node:crypto";
+import { once } from "node:events";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -88,9 +89,43 @@ export async function writeGzipLayer(dir: string, tar: AsyncIterable<Uint8Array>
   return { mediaType: MEDIA.gzip, digest, size: gz.bytes, diffId: `sha256:${raw.hash.digest("hex")}` };
 }
 
+/**
+ * A gzip layer written as a series of members (RFC 1952 2.2: "a gzip file
+ * consists of a series of members"), which gunzip reads as one stream. Each
+ * distinct Buffer among `parts` is deflated once and its member reused, so a
+ * thousand copies of a 4 MiB file cost one compression and a few megabytes
+ * on disk; the uncompressed tar is only hashed (the diff_id), never held.
+ */
+export async function writeGzipMembers(dir: string, parts: Iterable<Buffer>): Promise<LayerBlob> {
+  mkdirSync(`${dir}/blobs/sha256`, { recursive: true });
+  const raw = createHash("sha256");
+  const gz = createHash("sha256");
+  const members = new Map<Buffer, Buffer>();
+  const tmp = `${dir}/blobs/sha256/layer.tmp`;
+  const out = createWriteStream(tmp);
+  let size = 0;
+  for (const part of parts) {
+    let member = members.get(part);
+    if (member === undefined) {
+      member = zlib.gzipSync(part, { level: 9 });
+      // Only repeated parts are worth keeping; a header is used once.
+      if (part.length > BLOCK) members.set(part, member);
+    }
+    raw.update(part);
+    gz.update(member);
+    size += member.length;
+    if (!out.write(member)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+  const digest = `sha256:${gz.digest("hex")}`;
+  await rename(tmp, `${dir}/blobs/sha256/${hex(digest)}`);
+  return { mediaType: MEDIA.gzip, digest, size, diffId: `sha256:${raw.digest("hex")}` };
+}
+
 /** A ustar header for a regular file, directory or symlink, with nothing after it. */
-export function header(name: string, typeflag: "0" | "2" | "5", size = 0, linkname?: string): Buffer {
-  return ustarHeader({ name, mode: typeflag === "5" ? 0o755 : 0o644, uid: 0, gid: 0, size, mtime: MTIME, typeflag, linkname });
+export function header(name: string, typeflag: "0" | "2" | "5", size = 0, linkname?: string, mode = typeflag === "5" ? 0o755 : 0o644): Buffer {
+  return ustarHeader({ name, mode, uid: 0, gid: 0, size, mtime: MTIME, typeflag, linkname });
 }
 
 const padding = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
@@ -99,8 +134,8 @@ const padding = (n: number) => (BLOCK - (n % BLOCK)) % BLOCK;
 export const END: Segment = { fill: 0, length: 2 * BLOCK };
 
 /** A regular file of `size` copies of one byte, as segments (its header raw, its content a run). */
-export function runFile(name: string, size: number, fill = 0): Segment[] {
-  return [header(name, "0", size), { fill, length: size + padding(size) }];
+export function runFile(name: string, size: number, fill = 0, mode = 0o644): Segment[] {
+  return [header(name, "0", size, undefined, mode), { fill, length: size + padding(size) }];
 }
 
 /**

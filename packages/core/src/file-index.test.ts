@@ -105,6 +105,12 @@ describe("FileIndex lookups", () => {
     expect(usrMerged.byBasename("sh").map((e) => e.path)).toEqual(["/usr/bin/sh"]);
     expect(usrMerged.byBasename("vi").map((e) => e.path)).toEqual(["/etc/alternatives/vi", "/usr/bin/vi"]);
     expect(usrMerged.byBasename("nope")).toEqual([]);
+    // A whole last component only: "im.basic" ends "/usr/bin/vim.basic" but does not name it; no "/" in a basename.
+    expect(usrMerged.byBasename("im.basic")).toEqual([]);
+    expect(usrMerged.byBasename("dash").map((e) => e.path)).toEqual(["/usr/bin/dash"]);
+    expect(usrMerged.byBasename("bin/dash")).toEqual([]);
+    expect(usrMerged.byBasename("usr").map((e) => e.path)).toEqual(["/usr"]);
+    expect(usrMerged.byBasename("vi")).toBe(usrMerged.byBasename("vi"));
     expect(usrMerged.children("/etc").map((e) => e.path)).toEqual(["/etc/alternatives", "/etc/passwd"]);
     expect(usrMerged.children("etc/").length).toBe(2);
     expect(usrMerged.children("/etc/passwd")).toEqual([]);

@@ -10,7 +10,7 @@
 import type { FileEntry, ShadowedEntry, UnsafeEntry } from "./types.js";
 import type { UnsafeCount } from "./unsafe-log.js";
 import { DerivedEntry } from "./derived-entry.js";
-import { basename, canonicalPath, pushComponentsReversed } from "./paths.js";
+import { canonicalPath, pushComponentsReversed } from "./paths.js";
 
 /** Linux MAXSYMLINKS: following a 41st symlink in one lookup fails (ELOOP). */
 export const MAX_SYMLINK_HOPS = 40;
@@ -125,7 +125,7 @@ function byPath(a: FileEntry, b: FileEntry): number {
 
 export class MergedFileIndex implements FileIndex {
   private sorted: FileEntry[] | undefined;
-  private basenames: Map<string, FileEntry[]> | undefined;
+  private readonly basenames = new Map<string, FileEntry[]>();
   private readonly lookup = (p: string): FileEntry | undefined => this.files.get(p);
 
   constructor(
@@ -167,18 +167,25 @@ export class MergedFileIndex implements FileIndex {
     return real !== null && this.files.has(real) ? real : undefined;
   }
 
+  /**
+   * One pass over the sorted entries per name asked, cached. Analyzers ask
+   * for one or two names (busybox); an index of every basename would hold
+   * a string and an array per path, about 110 bytes per entry, a hundred
+   * MiB on an image of a million files.
+   */
   byBasename(name: string): readonly FileEntry[] {
-    if (this.basenames === undefined) {
-      const m = new Map<string, FileEntry[]>();
+    let list = this.basenames.get(name);
+    if (list !== undefined) return list;
+    list = [];
+    if (!name.includes("/")) {
+      const at = name.length + 1; // the "/" before the basename, counted from the end
       for (const e of this) {
-        const b = basename(e.path);
-        const list = m.get(b);
-        if (list === undefined) m.set(b, [e]);
-        else list.push(e);
+        const p = e.path;
+        if (p.length >= at && p.charCodeAt(p.length - at) === 47 && p.endsWith(name)) list.push(e);
       }
-      this.basenames = m;
     }
-    return this.basenames.get(name) ?? [];
+    this.basenames.set(name, list);
+    return list;
   }
 
   children(dir: string): readonly FileEntry[] {

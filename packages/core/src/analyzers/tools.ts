@@ -14,7 +14,8 @@
  * table is found while the layer streams (onContent) and only the name list
  * is kept, keyed by the walk-time entry and found again through ctx.origin:
  * a busybox is never retained whole. A busybox whose table could not be
- * read (not captured, only in part, none found) is assumed to have a shell,
+ * read (not captured, only in part, none found, past the scan's
+ * BUSYBOX_SCAN_BUDGET of busybox bytes) is assumed to have a shell,
  * and a tools-undetermined gap fails the tool gate checks (analysis.ts).
  */
 import type { FileEntry } from "../types.js";
@@ -23,7 +24,7 @@ import type { Analyzer, AnalyzerContext, RuleInfo } from "./analyzer.js";
 import { basename } from "../paths.js";
 import { TOOL_GATE_CHECKS } from "../analysis.js";
 import { TOOL_RULE_IDS, TOOL_RULES, TOOL_SEVERITY, categoryLabel, matchTool, type ToolMatch } from "./tool-catalog.js";
-import { BUSYBOX, BusyboxAppletScanner, busyboxWantsContent, findBusyboxBinaries, isBusyboxFile } from "./busybox.js";
+import { BUSYBOX, BUSYBOX_SCAN_BUDGET, BusyboxAppletScanner, busyboxWantsContent, findBusyboxBinaries, isBusyboxFile } from "./busybox.js";
 import { commandsInPath } from "./command-search.js";
 
 /** What the walk saw of one busybox file version. */
@@ -32,11 +33,15 @@ export interface AppletRecord {
   applets: string[] | undefined;
   /** The bytes seen were the whole file. */
   complete: boolean;
+  /** Why the bytes were not scanned at all (the scan's BUSYBOX_SCAN_BUDGET was spent). */
+  unread?: string | undefined;
 }
 
 /** Per scan: applet lists by walk-time entry (ctx.origin finds them again). */
 export interface ToolsState {
   applets: Map<FileEntry, AppletRecord>;
+  /** busybox bytes scanned so far (BUSYBOX_SCAN_BUDGET). */
+  scanned: number;
 }
 
 /** The applets of a final busybox binary, undefined when its content was never seen. */
@@ -49,9 +54,11 @@ export const TOOLS_UNDETERMINED_RULE: RuleInfo = {
   help:
     "busybox is a shell, a downloader, a network tool and a package manager in one binary; which of them depends " +
     "on its compiled-in applet list. The scan could not read that list (the binary is over the read cap, its " +
-    "content was not captured, or no table was found), so it assumes a shell and the tool gate checks fail.",
+    "content was not captured, the scan's budget of busybox bytes was spent, or no table was found), so it assumes a shell and the tool gate checks fail.",
   fix: "Remove busybox from the final image, or keep it a regular file of at most 4 MiB named busybox.",
 };
+
+const MiB = 1024 * 1024;
 
 function toolFinding(path: string, layer: number, m: ToolMatch, extra: Record<string, unknown>, message: string): Finding {
   const evidence: Record<string, unknown> = { tool: m.tool.name };
@@ -77,7 +84,9 @@ function busyboxFindings(bb: FileEntry, rec: AppletRecord | undefined): Finding[
       ? bb.size > 0 && busyboxWantsContent(bb) === 0
         ? "over the 4 MiB read cap"
         : "content not captured"
-      : rec.applets === undefined
+      : rec.unread !== undefined
+        ? rec.unread
+        : rec.applets === undefined
         ? "applet list not found"
         : !rec.complete
           ? "content read only in part"
@@ -148,8 +157,13 @@ export const toolsAnalyzer: Analyzer<ToolsState> = {
   id: "tools",
   rules: [...TOOL_RULES, TOOLS_UNDETERMINED_RULE],
   wantsContent: busyboxWantsContent,
-  createState: () => ({ applets: new Map() }),
+  createState: () => ({ applets: new Map(), scanned: 0 }),
   onContent(e, bytes, state) {
+    if (state.scanned + bytes.length > BUSYBOX_SCAN_BUDGET) {
+      state.applets.set(e, { applets: undefined, complete: false, unread: `over the scan's ${BUSYBOX_SCAN_BUDGET / MiB} MiB of busybox reads` });
+      return;
+    }
+    state.scanned += bytes.length;
     const scanner = new BusyboxAppletScanner();
     scanner.push(bytes);
     state.applets.set(e, { applets: scanner.result(), complete: bytes.length === e.size });
