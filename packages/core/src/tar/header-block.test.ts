@@ -1,4 +1,5 @@
 import { describe, it, expect } from "vitest";
+import { thrown as errorOf } from "../../../../fixtures/lib/thrown.js";
 import { base256, rawBlock, type RawBlock } from "../../../../fixtures/lib/ustar-raw.js";
 import {
   checkBlock, decodeHeader, finishHeader, formatOf, FORMAT_GNU, FORMAT_STAR, FORMAT_USTAR, FORMAT_V7, parseNumeric, parseOctal, typeOfFlag,
@@ -6,15 +7,6 @@ import {
 
 const field = (s: string | number[]): Buffer => (typeof s === "string" ? Buffer.from(s, "latin1") : Buffer.from(s));
 const decode = (h: RawBlock) => decodeHeader(rawBlock(h), 0, 0);
-
-function errorOf(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error("expected an error");
-}
 
 describe("parseOctal (Go's parser.parseOctal)", () => {
   it("trims spaces and NULs at both ends, then cuts at the first NUL", () => {

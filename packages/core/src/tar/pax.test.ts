@@ -1,17 +1,9 @@
 import { describe, it, expect } from "vitest";
+import { thrown as errorOf } from "../../../../fixtures/lib/thrown.js";
 import { paxRecords } from "../../../../fixtures/lib/ustar-raw.js";
 import { paxInteger, parseInt64, parsePax, paxTime, paxXattrs } from "./pax.js";
 
 const text = (v: Uint8Array | undefined): string | undefined => (v === undefined ? undefined : Buffer.from(v).toString("latin1"));
-
-function errorOf(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    return e as { code: string; message: string };
-  }
-  throw new Error("expected an error");
-}
 
 describe("parsePax (Go's parsePAX and parsePAXRecord)", () => {
   it("keeps the raw value of each record, lengths counted in bytes", () => {
