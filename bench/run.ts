@@ -1,5 +1,5 @@
 /**
- * `pnpm bench` (issue 6): generates (or reuses) the big benchmark image,
+ * `pnpm bench`: generates (or reuses) the big benchmark image,
  * measures layerlint against the physical baseline in one run, profiles the
  * full scan, prints everything and writes bench/RESULTS.md.
  *
@@ -293,7 +293,7 @@ async function results(
   const rZz = ratio("a-zstd", "d-zstd");
   const rss = g("a")?.rssMiB;
   const rssRel = ratio("a", "a'", "rssMiB");
-  L.push("## Ratios against the targets of issue 6", "");
+  L.push("## Ratios against the targets", "");
   L.push("| ratio | value | target | |", "|---|---:|---|---|");
   L.push(`| (a)/(d): full scan vs sequential \`gzip -dc \\| tar -t\` (wall) | ${val(rA)} | ≤ 0.6 | ${mark(rA === undefined ? undefined : rA <= 0.6)} |`);
   L.push(`| (b)/(a): registry vs archive (wall) | ${regInput ? val(rB) : `n/a (${regReason})`} | ≤ 1.15 | ${mark(rB === undefined ? undefined : rB <= 1.15)} |`);

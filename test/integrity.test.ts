@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fixturesOut, runCli } from "./helpers/cli.js";
 import { copyLayout, corruptBlob, editConfig, readManifest } from "./helpers/layout-edit.js";
 
-// Issue 2 acceptance: a corrupt layer byte, or a wrong diff_id, ends the
+// A corrupt layer byte, or a wrong diff_id, ends the
 // run with exit 2 and one line naming the digest; no stack trace.
 let dir: string;
 

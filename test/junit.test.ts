@@ -1,4 +1,4 @@
-// Issue 5 acceptance: JUnit XML parses, one testcase per gate check, and
+// JUnit XML parses, one testcase per gate check, and
 // its failure count equals the failing checks.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -73,7 +73,7 @@ describe("local sources", () => {
         .platform as string;
     expect((await arch()).code).toBe(0);
     expect(await info("linux/amd64")).toBe("linux/amd64");
-    // arm64 "v8" in the index matches a plain linux/arm64 request (SPECS §4).
+    // arm64 "v8" in the index matches a plain linux/arm64 request (https://github.com/containerd/platforms/blob/main/platforms.go).
     expect(await info("linux/arm64")).toMatch(/^linux\/arm64/);
     expect(await info("linux/aarch64")).toMatch(/^linux\/arm64/);
     expect(await info("linux/arm/v7")).toBe("linux/arm/v7");

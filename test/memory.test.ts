@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeBigImage } from "./helpers/big-image.js";
 import { repoRoot } from "./helpers/cli.js";
 
-// Issue 2 acceptance: no layer is written to disk or held whole in memory.
+// No layer is written to disk or held whole in memory.
 // A 1 GiB layer is scanned in a child process whose peak RSS must stay
 // under 300 MB.
 const GiB = 1024 * 1024 * 1024;

@@ -1,4 +1,4 @@
-// Issue 5 acceptance: --baseline written from the same image exits 0; a new
+// --baseline written from the same image exits 0; a new
 // layer with a new secret makes it exit 1 and only that finding is new.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// Issue 5 acceptance: every policy rule passes and fails on generated
+// Every policy rule passes and fails on generated
 // images, asserting exit codes 0/1/2 from the built CLI.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,9 +1,9 @@
-// Issue 4 auth acceptance: htpasswd Basic and token (Bearer) registries,
+// Auth: htpasswd Basic and token (Bearer) registries,
 // credentials from --password-stdin, DOCKER_CONFIG auths and a credential
 // helper on PATH; wrong credentials give exit 2 and one exact line; no
 // credential ever reaches stdout, stderr, the report or --debug output,
 // for each source: config auths, a helper, --password-stdin, a bearer token.
-// Issue 4 §5 against a misbehaving registry (the htpasswd one behind a fault
+// Retries against a misbehaving registry (the htpasswd one behind a fault
 // proxy): blob GETs redirected to a second origin (which must never see
 // Authorization), a reset mid-blob (resumed with Range), a 429 with
 // Retry-After and a burst of 503s. The scan must finish with output

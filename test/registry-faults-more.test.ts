@@ -1,4 +1,4 @@
-// Issue 7 "Registry faults": a scripted loopback proxy in front of a real
+// Registry faults: a scripted loopback proxy in front of a real
 // distribution registry (token auth) injects one kind of fault per test.
 // Each case either gives a report identical to the clean run, or fails with
 // a one-line LayerlintError within a bounded time. Timeouts and backoff are
@@ -313,7 +313,7 @@ describe("registry faults (scripted proxy, token auth)", () => {
   });
 
   it("a WWW-Authenticate realm on another host (private, loopback alias, v4-mapped): refused, nothing sent there", async () => {
-    // The registry is 127.0.0.1; its token server on another port of that host is its own realm (SPECS §2),
+    // The registry is 127.0.0.1; its token server on another port of that host is its own realm (https://distribution.github.io/distribution/spec/auth/token/),
     // every other loopback or private host is not.
     const realms = [
       ["http://10.0.0.1/token", "10.0.0.1"],

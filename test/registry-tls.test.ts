@@ -1,5 +1,5 @@
-// A registry behind TLS with a certificate from our own CA (issue 4 §6,
-// "--insecure" and NODE_EXTRA_CA_CERTS): untrusted is a one-line error that
+// A registry behind TLS with a certificate from our own CA ("--insecure"
+// and NODE_EXTRA_CA_CERTS): untrusted is a one-line error that
 // says what to do, even on a loopback host (no silent fall back to http);
 // --insecure reads it with a warning; adding the CA reads it without one.
 import { execFileSync } from "node:child_process";

@@ -1,4 +1,4 @@
-// Issue 4 acceptance against a real registry (anonymous): every pushed
+// The registry client against a real registry (anonymous): every pushed
 // fixture scans the same through the registry as from its OCI layout, and
 // `layerlint digest` agrees with skopeo.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Issue 7 "Resources": an AbortSignal passed to scan() cancels a layer walk
+// Resources: an AbortSignal passed to scan() cancels a layer walk
 // promptly and leaves no file handle open; a scan leaves no temp files.
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-// Issue 5 acceptance: SARIF 2.1.0 validates against the official schema
+// SARIF 2.1.0 validates against the official schema
 // (draft-04) for the demo image and for a clean image with zero results,
 // and follows GitHub code scanning's documented requirements.
 import { readFileSync } from "node:fs";

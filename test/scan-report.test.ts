@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CATEGORIES, reportSchema, scan, type Report } from "../packages/core/dist/index.js";
 import { fixturesOut, runCli } from "./helpers/cli.js";
 
-// Issue 3 acceptance: the demo image yields findings in every category,
+// The demo image yields findings in every category,
 // its deleted secret ships with inFinalImage false, whited-out tools and
 // setuid binaries are not present, and the JSON validates against the
 // zod schema core exports.

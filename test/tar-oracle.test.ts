@@ -9,7 +9,7 @@ import { fixturesOut } from "./helpers/cli.js";
 // fzstd (a pure-JS decoder, independent of the wasm libzstd core uses) is the oracle.
 import { decompress as zstdDecompress } from "fzstd";
 
-// Issue 2 §6: tar-stream stays as a differential oracle for our tar reader
+// tar-stream stays as a differential oracle for our tar reader
 // on every fixture layer. Known tar-stream gaps are bridged here, not
 // hidden: it leaves PAX uid/gid in header.pax, and decodes xattr values as
 // UTF-8 (so xattrs are compared by name only; byte-exactness has its own test).

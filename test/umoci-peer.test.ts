@@ -1,7 +1,7 @@
-// Independent peer check (issue 2, Acceptance): umoci unpacks every fixture
+// Independent peer check: umoci unpacks every fixture
 // OCI layout it can into a real rootfs; `layerlint files --format json` must
 // describe exactly that tree — path, type, mode, uid, gid, size and link.
-// Skipped fixtures and why (fixtures/README.md, DEPENDENCIES.md): devices.oci
+// Skipped fixtures and why (fixtures/README.md): devices.oci
 // (mknod: keep device nodes out of peer checks), mixed.oci (umoci 0.4.7 has
 // no zstd: compared through its gzip twin mixed-gzip.oci), multiarch.oci
 // ("tag is ambiguous": the ref names an index), mislabeled.oci (umoci trusts

@@ -1,4 +1,4 @@
-// Helpers for the policy gate tests (issue 5): temp dirs, policy files,
+// Helpers for the policy gate tests: temp dirs, policy files,
 // and a modified copy of an OCI layout with one more layer.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

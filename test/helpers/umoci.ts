@@ -1,6 +1,6 @@
 /**
- * umoci as an independent reference for the merged filesystem (issue 2,
- * "Independent peer check"): it unpacks an OCI layout into a real rootfs,
+ * umoci as an independent reference for the merged filesystem (an
+ * independent peer check): it unpacks an OCI layout into a real rootfs,
  * applying whiteouts and opaque dirs itself, and we compare that tree,
  * read back with lstat, with `layerlint files --format json`.
  */
@@ -72,7 +72,7 @@ export function walkTree(root: string): Map<string, DiskEntry> {
   return out;
 }
 
-/** A record of `layerlint files --format json` (DESIGN.md §3): core's own type. */
+/** A record of `layerlint files --format json` (README.md, "The JSON report"): core's own type. */
 export type FilesRecord = FileRecord;
 
 /**

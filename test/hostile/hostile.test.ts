@@ -1,4 +1,4 @@
-// Issue 7: the hostile input corpus. Every case runs the built CLI in a child
+// The hostile input corpus. Every case runs the built CLI in a child
 // process (so a crash, an unhandled rejection or a stack trace would show),
 // within a 30 s timeout, and ends exactly as its case says.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";

@@ -1,4 +1,4 @@
-// Property: the reference parser (SPECS §1) throws nothing but LayerlintError
+// Property: the reference parser (https://github.com/distribution/reference/blob/main/normalize.go) throws nothing but LayerlintError
 // on any input, and what it prints parses back to the same reference.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

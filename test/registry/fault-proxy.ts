@@ -1,5 +1,5 @@
 // A loopback proxy in front of a registry that misbehaves the way real
-// ones do (issue 4 "Tests against a real registry"): blob GETs are
+// ones do: blob GETs are
 // redirected to a second origin (which must never see Authorization), one
 // blob download is cut off mid-way, one request gets 429 with Retry-After,
 // and a burst of 503s hits the manifest requests.
@@ -131,7 +131,7 @@ export async function startFaultProxy(upstreamPort: number, faults: { resetBlob:
 }
 
 // ---------------------------------------------------------------------------
-// A scripted proxy (issue 7 "Registry faults"): forwards everything to the
+// A scripted proxy: forwards everything to the
 // registry, records every request's headers, and lets the test decide a fault
 // per request. A decoy server records anything that reaches it and must stay
 // untouched.

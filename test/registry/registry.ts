@@ -1,6 +1,6 @@
 // Starts Debian's docker-registry (the CNCF distribution registry) on
 // 127.0.0.1 with a temporary config: anonymous, htpasswd basic, or token
-// auth (issue 4 "Tests against a real registry").
+// auth.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";

@@ -1,6 +1,6 @@
 // A small token server for the registry's `auth.token` mode: RS256 JWTs
-// with the signing certificate in x5c (DEPENDENCIES.md "Distribution
-// registry token auth"). The key and self-signed cert are made at test time.
+// with the signing certificate in x5c, as the registry's token auth expects
+// (https://distribution.github.io/distribution/spec/auth/jwt/). The key and self-signed cert are made at test time.
 import { execFileSync } from "node:child_process";
 import { createPrivateKey, createSign, randomUUID, X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * The policy gate's CLI flags (issue 5): --policy FILE, one flag per policy
+ * The policy gate's CLI flags: --policy FILE, one flag per policy
  * rule (a flag overrides the same rule from the file), --baseline,
  * --write-baseline and repeatable --report FORMAT=FILE.
  */

@@ -1,5 +1,5 @@
 /**
- * Running the gate around a scan (issue 5). Before the scan: read the
+ * Running the gate around a scan. Before the scan: read the
  * policy (--policy, else .layerlint.yaml / .layerlint.yml / .layerlint.json
  * in the working directory), the flags and the baseline, so a bad policy
  * exits 2 before any layer is read. After it: evaluate, write the baseline

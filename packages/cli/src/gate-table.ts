@@ -1,4 +1,4 @@
-/** The text report's closing gate table (issue 5): failures first, each check's actual value and limit. */
+/** The text report's closing gate table: failures first, each check's actual value and limit. */
 import { checkCells, failuresFirst, type GatedReport, type Report } from "@layerlint/core";
 import { table } from "./format.js";
 import type { Style } from "./style.js";

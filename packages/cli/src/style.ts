@@ -1,6 +1,6 @@
 /**
  * Colour only when stdout is a terminal and NO_COLOR is unset
- * (DEPENDENCIES.md: picocolors colours piped output under CI=true; we don't).
+ * (picocolors colours piped output under CI=true, https://github.com/alexeyraspopov/picocolors; we don't).
  */
 export interface Style {
   bold(s: string): string;

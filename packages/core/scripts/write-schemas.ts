@@ -1,4 +1,4 @@
-// Writes the published JSON Schemas (issue 5): schema/policy.schema.json for
+// Writes the published JSON Schemas: schema/policy.schema.json for
 // editor completion of .layerlint.yaml / .layerlint.json, and
 // schema/report.schema.json for the JSON report. Generated from the zod
 // schemas; schemas.test.ts fails when the committed files drift.

@@ -13,7 +13,7 @@ function config(history: HistoryEntry[], layers: number): ImageConfig {
   };
 }
 
-describe("history to layer mapping (SPECS §8)", () => {
+describe("history to layer mapping (empty_layer lines consume no diff_id)", () => {
   it("gives non-empty entries the next diff_id and empty_layer entries none", () => {
     const c = config([{ created_by: "ADD rootfs" }, { created_by: "ENV A=1", empty_layer: true }, { created_by: "RUN make" }], 2);
     expect(historyLayerIndexes(c)).toEqual([0, null, 1]);

@@ -2,7 +2,7 @@ import type { ImageConfig } from "./types.js";
 
 /**
  * The layer each history entry built, by history index: entries without
- * empty_layer consume the next diff_id, in order (SPECS §8, moby
+ * empty_layer consume the next diff_id, in order (https://github.com/opencontainers/image-spec/blob/main/config.md, moby
  * image_history.go); empty_layer entries, and extras past the last diff_id,
  * built none (null).
  */

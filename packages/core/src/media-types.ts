@@ -24,7 +24,8 @@ export function isSchema1Type(t: string | undefined): boolean {
 
 /**
  * Layer media types we can read. The compression in the type is only a hint:
- * openLayer sniffs magic bytes (SPECS §5). Foreign and nondistributable
+ * openLayer sniffs magic bytes, as containerd's DetectCompression does
+ * (https://github.com/containerd/containerd/blob/main/archive/compression/compression.go). Foreign and nondistributable
  * variants are the same tars.
  */
 export function isLayerType(t: string): boolean {

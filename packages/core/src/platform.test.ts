@@ -46,7 +46,7 @@ describe("parsePlatform / formatPlatform", () => {
     ["linux/arm64/v8", { os: "linux", architecture: "arm64", variant: "v8" }],
     ["linux/arm", { os: "linux", architecture: "arm" }],
     ["windows/amd64", { os: "windows", architecture: "amd64" }],
-  ])("parses %s as written (SPECS §4 parse quirk)", (input, expected) => {
+  ])("parses %s as written (containerd's parse quirk)", (input, expected) => {
     expect(parsePlatform(input)).toEqual(expected);
     expect(formatPlatform(parsePlatform(input))).toBe(input);
   });
@@ -61,7 +61,7 @@ describe("parsePlatform / formatPlatform", () => {
   );
 });
 
-describe("normalizePlatform (SPECS §4, containerd database.go)", () => {
+describe("normalizePlatform (containerd database.go)", () => {
   it.each<[string, string]>([
     ["linux/x86_64", "linux/amd64"],
     ["linux/x86-64", "linux/amd64"],
@@ -128,7 +128,7 @@ describe("isAttestationDescriptor", () => {
   });
 });
 
-describe("selectManifest (SPECS §4)", () => {
+describe("selectManifest (containerd's platform matching)", () => {
   const amd = desc("linux/amd64");
   const arm = desc("linux/arm64/v8");
   const index = [amd, attestation(amd.digest), arm, attestation(arm.digest)];

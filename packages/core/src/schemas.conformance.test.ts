@@ -1,4 +1,4 @@
-// image-spec's own schema test cases (SPECS §9, a verbatim copy under
+// image-spec's own schema test cases (https://github.com/opencontainers/image-spec/tree/main/schema, a verbatim copy under
 // test/conformance): our zod schemas must accept and reject the same
 // documents as image-spec's JSON schemas.
 import { readFileSync } from "node:fs";
@@ -38,7 +38,7 @@ describe("image-spec schema vectors", () => {
     try {
       accepted = schemas[c.validator]!.safeParse(JSON.parse(c.document)).success;
     } catch {
-      // Three expected failures are not JSON at all (SPECS §9): parsing fails first.
+      // Three expected failures are not JSON at all (https://github.com/opencontainers/image-spec/tree/main/schema): parsing fails first.
       expect(c.wellFormedJSON).toBe(false);
       accepted = false;
     }

@@ -1,5 +1,5 @@
 /**
- * File capabilities: the `security.capability` xattr (issue 3, analyzer 2).
+ * File capabilities: the `security.capability` xattr.
  *
  * Layout (linux/include/uapi/linux/capability.h, struct vfs_cap_data and
  * vfs_ns_cap_data), all little-endian u32:

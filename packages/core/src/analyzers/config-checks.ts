@@ -1,9 +1,9 @@
 /**
- * Checks on the image config alone (issue 3, analyzer 6; SPECS.md §8):
+ * Checks on the image config alone (https://github.com/opencontainers/image-spec/blob/main/config.md):
  * shell-form commands, no HEALTHCHECK, port 22, a mutable reference.
  * Secrets in Env and history live in their own module.
  *
- * Config findings carry `layer: null` and `inFinalImage: true` (DESIGN.md §3).
+ * Config findings carry `layer: null` and `inFinalImage: true` (README.md, "The JSON report").
  */
 import { redactText } from "../redact-text.js";
 import type { ContainerConfig } from "../types.js";
@@ -52,7 +52,7 @@ export const CONFIG_RULES: readonly RuleInfo[] = [
 
 const SHELLS: ReadonlySet<string> = new Set(["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"]);
 
-/** Evidence length cap for a command (issue 3). */
+/** Evidence length cap for a command. */
 const COMMAND_SHOWN = 80;
 
 function basename(p: string): string {
@@ -92,7 +92,7 @@ export function shellScript(argv: readonly string[], shell?: readonly string[]):
 
 /**
  * Shortens a command for evidence and masks what looks like a credential:
- * URL passwords and long random-looking words (DESIGN.md §3: evidence never
+ * URL passwords and long random-looking words (README.md, "The JSON report": evidence never
  * holds a raw secret). Deliberately blunt; the secrets analyzer does the
  * real detection.
  */
@@ -145,7 +145,7 @@ function healthcheckFindings(cfg: ContainerConfig): Finding[] {
 function sshPortFindings(cfg: ContainerConfig): Finding[] {
   const out: Finding[] = [];
   for (const key of Object.keys(cfg.ExposedPorts ?? {})) {
-    // "port", "port/tcp" or "port/udp"; the default protocol is tcp (SPECS.md §8). SSH is tcp only.
+    // "port", "port/tcp" or "port/udp"; the default protocol is tcp (https://github.com/opencontainers/image-spec/blob/main/config.md). SSH is tcp only.
     if (!/^0*22(?:\/tcp)?$/i.test(key.trim())) continue;
     out.push({
       ruleId: "ssh-port-exposed",

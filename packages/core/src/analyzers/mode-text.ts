@@ -7,7 +7,7 @@ import type { FileEntry } from "../types.js";
 import type { FileIndex } from "../file-index.js";
 import { symbolicMode } from "../file-record.js";
 
-/** Permission bits with special bits as four octal digits: "4755" (DESIGN.md §3). */
+/** Permission bits with special bits as four octal digits: "4755" (README.md, "The JSON report"). */
 export function octalMode(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, "0");
 }

@@ -1,5 +1,5 @@
 /**
- * The image's OS from os-release(5) (issue 3, analyzer 8): feeds
+ * The image's OS from os-release(5): feeds
  * `image.os` in the report and the base class.
  *
  * Not an Analyzer: it emits no findings, and the scan merges

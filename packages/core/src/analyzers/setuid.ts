@@ -1,5 +1,5 @@
 /**
- * setuid / setgid binaries in the final image (issue 3, analyzer 1).
+ * setuid / setgid binaries in the final image.
  *
  * Regular files and hardlinks bound to them count; a setgid directory does
  * not (it only makes new files inherit the group). Files deleted or

@@ -1,5 +1,5 @@
 /**
- * Baselines (issue 5): `--write-baseline FILE` records today's findings by
+ * Baselines: `--write-baseline FILE` records today's findings by
  * fingerprint; `--baseline FILE` then gates only on findings that are new
  * against it. Matching counts occurrences, so a second copy of a known
  * finding is new.

@@ -1,5 +1,5 @@
 /**
- * A finding's stable fingerprint (issue 5): the same finding gets the same
+ * A finding's stable fingerprint: the same finding gets the same
  * value on every run and every rebuild that does not change it, so a
  * baseline and SARIF partialFingerprints keep matching.
  *

@@ -1,5 +1,5 @@
 /**
- * The JSON report with a gate applied (DESIGN.md §3, issue 5). Purely
+ * The JSON report with a gate applied (README.md, "The JSON report"). Purely
  * additive on schemaVersion 1: findings gain `fingerprint` (always, once a
  * gate ran), `baselineState` (with --baseline) and `suppressed` (matched by
  * an active ignore); `gate` gains `ignores` with each ignore's status.

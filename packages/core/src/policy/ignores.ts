@@ -1,5 +1,5 @@
 /**
- * Per-finding ignores (issue 5; dockle#161 asks for per-path ignores).
+ * Per-finding ignores (dockle#161 asks for per-path ignores).
  * An ignore matches by ruleId (exact), by path (picomatch glob, dotfiles
  * included) or both. A date `expires: 2027-06-30` applies through the end
  * of that day in UTC; a date-time applies up to that instant. Once expired

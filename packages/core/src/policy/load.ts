@@ -1,5 +1,5 @@
 /**
- * Reading a policy from text (issue 5). Core never touches the file system
+ * Reading a policy from text. Core never touches the file system
  * or `process`: the CLI reads the file and passes its text and name.
  * Every problem becomes one LayerlintError("POLICY_INVALID") whose message
  * names the key path and the reason, e.g.

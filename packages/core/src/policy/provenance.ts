@@ -1,5 +1,5 @@
 /**
- * Provenance checks (issue 5): requireDigest, forbidLatest and
+ * Provenance checks: requireDigest, forbidLatest and
  * allowedRegistries, on the registry reference the image was scanned from.
  *
  * Local inputs (OCI layout, OCI archive, docker-archive) have no registry

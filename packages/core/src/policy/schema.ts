@@ -1,5 +1,5 @@
 /**
- * The policy file (issue 5): one shape for YAML and JSON, validated by zod
+ * The policy file: one shape for YAML and JSON, validated by zod
  * and published as JSON Schema (schema/policy.schema.json) for editor
  * completion. Objects are strict: a misspelt key is an error, never a
  * silently ignored limit.

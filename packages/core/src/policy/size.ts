@@ -1,5 +1,5 @@
 /**
- * Human sizes for policy limits (issue 5). Decimal and binary prefixes are
+ * Human sizes for policy limits. Decimal and binary prefixes are
  * both understood and kept distinct, as in IEC 80000-13: `MB` is 10^6 bytes,
  * `MiB` is 2^20. A bare number is bytes. Unit letters are case-sensitive
  * except the kilo prefix (`kB` and `KB` both mean 1000), so `mb` (millibyte?

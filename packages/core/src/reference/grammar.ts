@@ -1,10 +1,11 @@
 /**
- * The distribution/reference grammar (SPECS.md §1), written as linear
+ * The distribution/reference grammar (https://github.com/distribution/reference/blob/main/regexp.go), written as linear
  * character scans instead of regular expressions: every check visits each
  * character a bounded number of times, so no input can cause backtracking.
  */
 
-/** Registered digest algorithms we accept, with their hex length (SPECS.md §1 "Digest algorithms"). */
+/** Registered digest algorithms we accept, with their hex length
+ * (https://github.com/opencontainers/image-spec/blob/main/descriptor.md#registered-algorithms). */
 export const DIGEST_HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha512: 128 };
 
 /** The hex length of a registered algorithm, or undefined (own keys only: "constructor" is no algorithm). */
@@ -12,7 +13,7 @@ export function digestHexLength(alg: string): number | undefined {
   return Object.hasOwn(DIGEST_HEX_LENGTH, alg) ? DIGEST_HEX_LENGTH[alg] : undefined;
 }
 
-/** Path length limit; it excludes the domain (SPECS.md §1 "Length"). */
+/** Path length limit; it excludes the domain (NameTotalLengthMax, https://github.com/distribution/reference/blob/main/reference.go). */
 export const MAX_PATH_LENGTH = 255;
 export const MAX_TAG_LENGTH = 128;
 
@@ -83,7 +84,7 @@ export function isTag(s: string): boolean {
   );
 }
 
-/** 64 lowercase hex characters: an image ID, not a name (SPECS.md §1). */
+/** 64 lowercase hex characters: an image ID, not a name (anchoredIdentifierRegexp, https://github.com/distribution/reference/blob/main/regexp.go). */
 export function isHex64(s: string): boolean {
   return s.length === 64 && every(s, (c) => isDigit(c) || (c >= 97 && c <= 102));
 }

@@ -1,4 +1,4 @@
-// Image references (SPECS.md §1).
+// Image references (https://github.com/distribution/reference/blob/main/normalize.go).
 export {
   DEFAULT_TAG,
   DOCKER_HUB_HOST,

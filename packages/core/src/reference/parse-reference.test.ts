@@ -18,7 +18,7 @@ function rejects(input: string): string {
   throw new Error(`accepted ${input}`);
 }
 
-describe("parseReference (SPECS §1)", () => {
+describe("parseReference (docker's normalisation)", () => {
   it("normalises Docker Hub names and contacts registry-1.docker.io", () => {
     const r = parseReference("nginx:1.25");
     expect([r.registry, r.repository, r.tag, r.digest]).toEqual(["docker.io", "library/nginx", "1.25", undefined]);
@@ -41,7 +41,7 @@ describe("parseReference (SPECS §1)", () => {
     expect([r.registry, r.repository, r.host]).toEqual([registry, repository, host]);
   });
 
-  it("treats bare host:port without a path as repo:tag (SPECS §1)", () => {
+  it("treats bare host:port without a path as repo:tag", () => {
     const r = parseReference("localhost:5000");
     expect([r.registry, r.repository, r.tag]).toEqual(["docker.io", "library/localhost", "5000"]);
   });

@@ -1,14 +1,15 @@
 /**
- * Image reference parsing with Docker CLI normalisation (SPECS.md §1).
+ * Image reference parsing with Docker CLI normalisation (https://github.com/distribution/reference/blob/main/normalize.go).
  * `parseReference` follows distribution/reference ParseNormalizedNamed,
  * `parseDockerRef` follows ParseDockerRef and `parseAnyReference` follows
  * ParseAnyReference. Deliberate difference: sha512 digests are accepted
- * (SPECS.md §1 "Digest algorithms"); see reference.conformance.test.ts.
+ * (https://github.com/opencontainers/image-spec/blob/main/descriptor.md#registered-algorithms);
+ * see reference.conformance.test.ts.
  */
 import { LayerlintError } from "../errors.js";
 import { digestProblem, isHex64, parseRawParts, type RawReference } from "./grammar.js";
 
-/** Canonical Docker Hub domain; `index.docker.io` is rewritten to it (SPECS.md §1 "Docker Hub"). */
+/** Canonical Docker Hub domain; `index.docker.io` is rewritten to it. */
 export const DOCKER_HUB_REGISTRY = "docker.io";
 const LEGACY_DOCKER_HUB = "index.docker.io";
 /** The host actually contacted for Docker Hub (containerd DefaultHost, oras Host()). */
@@ -83,7 +84,8 @@ class BareDigest implements DigestReference {
 }
 
 /**
- * Docker CLI domain detection, splitDockerDomain in normalize.go (SPECS.md §1):
+ * Docker CLI domain detection, splitDockerDomain in
+ * https://github.com/distribution/reference/blob/main/normalize.go:
  * no "/" → Docker Hub official image; first part `localhost`, or containing
  * "." or ":", or uppercase → a domain; `index.docker.io` → `docker.io`.
  */
@@ -135,7 +137,7 @@ export function parseReference(input: string): ImageReference {
 
 /**
  * ParseDockerRef: like parseReference, but a digest drops the tag, and a
- * name with neither gets the `latest` tag (SPECS.md §1 "Tag and digest together").
+ * name with neither gets the `latest` tag (ParseDockerRef).
  */
 export function parseDockerRef(input: string): ImageReference {
   const r = parseReference(input);

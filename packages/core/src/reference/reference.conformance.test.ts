@@ -1,7 +1,8 @@
 /**
  * Conformance with the distribution/reference test tables dumped into
- * /work/shared/conformance/reference-vectors.json (SPECS.md §1 "Vectors").
- * ggcr rows are not run: SPECS.md §1 makes ParseNormalizedNamed/ParseDockerRef the contract.
+ * /work/shared/conformance/reference-vectors.json.
+ * ggcr rows are not run: docker's ParseNormalizedNamed/ParseDockerRef
+ * ({D}) are the contract.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -39,7 +40,7 @@ const vectors = JSON.parse(
  * Each is asserted the other way round (we DO accept it).
  */
 const DIVERGENCES: Record<string, string> = {
-  // SPECS.md §1 "Digest algorithms": upstream rejects sha512 only because the
+  // Digest algorithms: upstream rejects sha512 only because the
   // test ran with go-digest v1.0.0, which does not register crypto/sha512.
   // sha512 is a registered OCI algorithm (image-spec descriptor.md), so we accept it.
   "dref-068": "sha512 accepted on purpose (go-digest v1.0.0 without crypto/sha512 rejects it)",

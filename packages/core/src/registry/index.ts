@@ -1,4 +1,4 @@
-// Registry client (issue 4).
+// Registry client.
 export { RegistrySource, MANIFEST_ACCEPT, DEFAULT_DOWNLOAD_CONCURRENCY, type RegistryOptions, type DownloadEvent } from "./registry-source.js";
 export { defaultTimeouts, MAX_REDIRECTS, type Timeouts } from "./http.js";
 export { defaultRetryPolicy, parseRetryAfter, type RetryPolicy } from "./retry.js";

@@ -1,5 +1,6 @@
 /**
- * Retry policy for registry requests (issue 4 §5; SPECS §2 "429 / retries"):
+ * Retry policy for registry requests (as ggcr's transport,
+ * https://github.com/google/go-containerregistry/blob/main/pkg/v1/remote/transport/retry.go):
  * 408, 429 and 5xx gateway errors and connection resets are retried with
  * exponential backoff and a cap, honouring Retry-After in seconds or as an
  * HTTP date, for a bounded number of attempts.

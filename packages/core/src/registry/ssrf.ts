@@ -62,7 +62,7 @@ export function isPrivateHost(hostname: string): boolean {
   return false;
 }
 
-/** Loopback only: where docker allows plain http without being told (issue 4 §6). */
+/** Loopback only: where docker allows plain http without being told. */
 export function isLoopbackHost(hostname: string): boolean {
   const h = canonicalHost(hostname);
   if (h === "localhost" || h.endsWith(".localhost")) return true;
@@ -72,8 +72,8 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Where a registry may send us: a token realm or a blob redirect (SPECS §2
- * "Realm SSRF guard", after ggcr validateRealmURL). https only, unless the
+ * Where a registry may send us: a token realm or a blob redirect (after ggcr's
+ * validateRealmURL, https://github.com/google/go-containerregistry/blob/main/pkg/v1/remote/transport/bearer.go). https only, unless the
  * registry itself is plain http — and for a token realm (which receives
  * credentials) then only on the registry's own host, since they would cross
  * the network in clear to anyone who can rewrite the challenge; a loopback

@@ -1,5 +1,5 @@
 /**
- * `KEY=value` secrets in env-style and config files (issue 3 §4, "password
+ * `KEY=value` secrets in env-style and config files ("password
  * or secret assignments in env-style files"). Only for file types whose
  * lines are assignments; never for source code, where `password = input()`
  * or `TOKEN = os.environ[...]` are not secrets.

@@ -1,5 +1,5 @@
 /**
- * Files whose name says "credentials" (issue 3 §4, by name). dockle reports
+ * Files whose name says "credentials" (by name). dockle reports
  * them by name alone; we report one only when its content holds a credential
  * (a non-empty password, token or auth field), or by name at medium when the
  * content could not be read (over the size cap).

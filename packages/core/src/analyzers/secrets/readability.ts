@@ -1,5 +1,5 @@
 /**
- * Who can read a file (issue 3 §4, "permissions matter"): "world" needs o+r
+ * Who can read a file ("permissions matter"): "world" needs o+r
  * on the file and o+x on every parent directory; "group" needs g+r on the
  * file and every parent searchable by group or others. A parent missing from
  * the index counts as the implied 0755 root:root directory (merge-layers.ts).
@@ -16,7 +16,7 @@ export type ReadableBy = "world" | "group" | "owner";
 
 export interface Readability {
   readableBy: ReadableBy;
-  /** Octal permission bits, "0644" (DESIGN.md §3). */
+  /** Octal permission bits, "0644" (README.md, "The JSON report"). */
   mode: string;
   /** "uid:gid". */
   owner: string;

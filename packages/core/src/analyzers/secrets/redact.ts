@@ -1,5 +1,5 @@
 /**
- * Redaction: the only way a secret's characters reach a Finding (DESIGN.md §3,
+ * Redaction: the only way a secret's characters reach a Finding (README.md, "The JSON report",
  * "never a raw secret"). Evidence shows at most the first 4 characters, and
  * fewer for short values, so a short password is not mostly revealed.
  */

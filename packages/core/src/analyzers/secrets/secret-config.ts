@@ -1,5 +1,5 @@
 /**
- * Secrets in the image config (issue 3 §6): config.Env and the build
+ * Secrets in the image config: config.Env and the build
  * history's created_by strings. Both are readable by anyone who can pull the
  * image (`docker inspect`, `docker history`), whatever the files say.
  *

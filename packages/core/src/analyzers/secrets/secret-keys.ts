@@ -1,7 +1,7 @@
 /**
  * Judging KEY=value pairs without seeing code: is the key a secret's name,
  * and is the value a literal secret rather than a placeholder, a variable
- * reference, a path to a secret or a public value (issue 3 §4 and §6)?
+ * reference, a path to a secret or a public value?
  * Shared by env-style files, config.Env and image history.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Content rules shared by the file, ENV and history analyzers (issue 3 §4).
+ * Content rules shared by the file, ENV and history analyzers.
  *
  * Every rule has literal keywords that must occur before its regex runs: a
  * handful of indexOf calls per file is what most files cost. Patterns are

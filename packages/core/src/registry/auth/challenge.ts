@@ -1,7 +1,7 @@
 /**
  * WWW-Authenticate parsing (RFC 9110 §11.6.1, RFC 6750 §3). One header may
  * hold several challenges, and a response may carry several headers
- * (SPECS §2 "Challenge").
+ * (https://distribution.github.io/distribution/spec/auth/token/).
  */
 export interface Challenge {
   /** Lowercased: "bearer", "basic", … */
@@ -66,7 +66,7 @@ function parseOne(header: string): Challenge[] {
   return out;
 }
 
-/** Bearer before Basic, as containerd prefers (SPECS §2). */
+/** Bearer before Basic, as containerd prefers (https://github.com/containerd/containerd/blob/main/core/remotes/docker/authorizer.go). */
 export function pickChallenge(challenges: Challenge[]): Challenge | undefined {
   return challenges.find((c) => c.scheme === "bearer" && c.params.realm) ?? challenges.find((c) => c.scheme === "basic");
 }

@@ -5,7 +5,7 @@ import { DOCKER_HUB_REGISTRY } from "../../reference/index.js";
 
 /**
  * Registry credentials from the places docker and podman keep them
- * (SPECS §3). Core never reads `process`: the caller passes the
+ * (https://github.com/docker/cli/blob/master/cli/config/configfile/file.go). Core never reads `process`: the caller passes the
  * environment and home directory in.
  */
 export interface Credential {

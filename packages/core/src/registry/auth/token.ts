@@ -1,5 +1,5 @@
 /**
- * Bearer token exchange (SPECS §2 "Token request", "Token response";
+ * Bearer token exchange (https://distribution.github.io/distribution/spec/auth/token/;
  * distribution docs token.md and oauth.md). Tokens are cached per scope
  * until `expires_in` runs out.
  */
@@ -9,7 +9,8 @@ export interface TokenResponse {
   expiresIn: number;
 }
 
-/** Largest token response read, as ggcr (SPECS §2). */
+/** Largest token response read, as ggcr
+ * (https://github.com/google/go-containerregistry/blob/main/pkg/v1/remote/transport/bearer.go). */
 export const MAX_TOKEN_BODY = 64 * 1024;
 
 /** Reads `access_token` when non-empty, else `token` (ggcr and containerd prefer access_token). */
@@ -36,7 +37,7 @@ export function tokenQuery(realm: URL, service: string | undefined, scopes: read
   return u;
 }
 
-/** Form body for the OAuth2 POST: refresh_token for identity tokens (SPECS §3 "identitytoken"). */
+/** Form body for the OAuth2 POST: refresh_token for identity tokens (https://github.com/docker/cli/blob/master/cli/config/configfile/file.go). */
 export function oauthForm(service: string | undefined, scopes: readonly string[], refreshToken: string): string {
   const f = new URLSearchParams();
   f.set("grant_type", "refresh_token");
