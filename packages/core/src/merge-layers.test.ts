@@ -119,7 +119,7 @@ describe("mergeLayers: names cleaned and placed as the runtimes do", () => {
     expect(m.unsafe).toEqual([]);
   });
 
-  it("a name that climbs out is placed where containerd clamps it, and recorded", () => {
+  it("a name that climbs out is placed where both runtimes clamp it, and recorded", () => {
     const m = merge(["usr/", "usr/bin/"], [h("../usr/bin/su", { mode: 0o4755, size: 9 }), "a/../../../x:1"]);
     expect(m.files.get("/usr/bin/su")).toMatchObject({ type: "file", mode: 0o4755, size: 9, layer: 1 });
     expect(m.files.get("/x")).toMatchObject({ type: "file", size: 1 });
@@ -127,7 +127,7 @@ describe("mergeLayers: names cleaned and placed as the runtimes do", () => {
       [1, "../usr/bin/su", "path-escape"],
       [1, "a/../../../x", "path-escape"],
     ]);
-    expect(m.unsafe[0]!.detail).toMatch(/clamped into the root .*moby refuses this layer/);
+    expect(m.unsafe[0]!.detail).toMatch(/clamped into the root at \/usr\/bin\/su, where containerd and moby/);
   });
 
   it("a name stored with a leading '/' resolves its parent from '/' (fs.RootPath's one difference)", () => {
@@ -152,11 +152,23 @@ describe("mergeLayers: AUFS names", () => {
     expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([[".wh..wh.x/su", "aufs-name"]]);
   });
 
-  it("an entry named .wh..wh.x, a directory included, is a whiteout (of .wh.x): nothing is created", () => {
-    const m = merge(["keep:1"], [".wh..wh.plnk/", "a/.wh..wh.aufs"]);
-    expect(paths(m)).toEqual(["/", "/a", "/keep"]); // a/ is the whiteout's implied parent
-    expect(m.shadowed).toEqual([]);
-    expect(m.unsafe).toEqual([]);
+  // containerd takes any basename `.wh.<x>` for a whiteout of <x>; moby skips every name under a top-level
+  // .wh..wh.* first (https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go): at the root,
+  // `.wh..wh.plnk` removes /.wh.plnk in containerd only, and stays; deeper, both remove.
+  it("an entry named .wh..wh.x, a directory included, is a whiteout (of .wh.x); at the root moby skips it, so nothing goes", () => {
+    // A name `.wh.<x>` is a whiteout itself, so `.wh.x` paths exist only as implied parents.
+    const m = merge(["keep:1", ".wh.plnk/f:1", "a/.wh.aufs/f:1"], [".wh..wh.plnk/", "a/.wh..wh.aufs", "b/.wh..wh.c"]);
+    expect(paths(m)).toEqual(["/", "/.wh.plnk", "/.wh.plnk/f", "/a", "/b", "/keep"]); // b/ is the whiteout's implied parent
+    expect(hidden(m)).toEqual(["/a/.wh.aufs/f@0:whiteout@1"]);
+    expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([[".wh..wh.plnk/", "aufs-name"]]);
+  });
+
+  it("a whiteout or opaque marker under /.wh..wh.x/ is skipped (moby), its parents created; the root's opaque marker is not", () => {
+    const m = merge([".wh..wh.x/f:1", ".wh..wh.x/d/g:1", "top:1"], [".wh..wh.x/.wh.f", ".wh..wh.x/d/.wh..wh..opq", ".wh..wh.y/z/.wh.q"]);
+    expect(paths(m)).toEqual(["/", "/.wh..wh.x", "/.wh..wh.x/d", "/.wh..wh.x/d/g", "/.wh..wh.x/f", "/.wh..wh.y", "/.wh..wh.y/z", "/top"]);
+    expect(m.unsafe.filter((u) => u.layer === 1).map((u) => u.reason)).toEqual(["aufs-name", "aufs-name", "aufs-name"]);
+    const root = merge(["top:1"], [".wh..wh..opq", "new:1"]);
+    expect(paths(root)).toEqual(["/", "/new"]);
   });
 
   it("a hardlink into .wh..wh.plnk: containerd's shared inode, with moby's stronger special bits, owner and capability", () => {
