@@ -20,15 +20,19 @@
  *   whiteout ("aufs-name"): against moby a file listed there is accepted,
  *   and the mode, owner and capability of the names of an inode such a link
  *   named; against containerd what such a whiteout or marker would have
- *   removed.
+ *   removed, and on such an inode the special bits (with their owner or
+ *   group) and capability it had before the link.
  * - Opaque marker in a symlinked directory, reported "link-escape":
  *   containerd resolves the directory and hides the target's children,
  *   moby's filepath.Walk does not follow it and hides nothing; layerlint
  *   hides nothing, so against containerd the target's children are accepted.
  * - Missing parents made by moby: system.MkdirAll(parentPath, 0600) with
- *   umask 0 (2600 with the group of a setgid parent); containerd's mkparent
- *   and moby's Unpack make 0755 (https://github.com/containerd/containerd/blob/v1.6.20/archive/tar.go).
- *   layerlint lists 0755, so a 0600/2600 directory of moby's may be 0755.
+ *   umask 0 (2600 with the group of a setgid parent, and the bit passes the
+ *   group on down the chain); containerd's mkparent and moby's Unpack make
+ *   0755 (https://github.com/containerd/containerd/blob/v1.6.20/archive/tar.go),
+ *   mkparent's chmod dropping the inherited setgid bit. layerlint lists
+ *   containerd's: a 0600/2600 directory of moby's may be 0755, and a 2600
+ *   one may have the group mkparent's chain gives it.
  * - The root when only containerd applied the image: moby applies a "./"
  *   directory entry's mode and owner to "/" (createTarFile on the root),
  *   containerd skips it ("resolved to root"); layerlint shows moby's (and
@@ -40,7 +44,9 @@ import type { TreeEntry, OracleResult } from "./oracle.js";
 import type { Leeway, OurFinding, OurTree } from "./compare.js";
 import { encodeName } from "./names.js";
 
+const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
+const SPECIAL_BITS = 0o7000;
 
 /** Go's filepath.Clean of a byte path from the root, as latin1 text. */
 function clean(p: string): string {
@@ -110,12 +116,29 @@ export function leeway(o: OracleResult, view: OurTree, findings: readonly OurFin
     variants: (h, e, t) => {
       const out: TreeEntry[] = [];
       const r = view.records.get(h);
-      if (t.who === "moby" && aufsLinked.has(h) && r !== undefined && e.type === "file") {
-        out.push({ ...e, mode: r.mode, uid: r.uid, gid: r.gid, capability: r.capability ?? null });
+      if (aufsLinked.has(h) && r !== undefined && e.type === "file") {
+        // moby: the link header as containerd applies it. containerd: its own, with the special bits
+        // (and their owner or group) and the capability the inode had, which moby leaves.
+        if (t.who === "moby") out.push({ ...e, mode: r.mode, uid: r.uid, gid: r.gid, capability: r.capability ?? null });
+        const extra = parseInt(r.mode, 8) & SPECIAL_BITS & ~parseInt(e.mode, 8);
+        if (t.who === "containerd") {
+          out.push({
+            ...e,
+            mode: (parseInt(e.mode, 8) | extra).toString(8).padStart(4, "0"),
+            uid: extra & S_ISUID ? r.uid : e.uid,
+            gid: extra & S_ISGID ? r.gid : e.gid,
+            capability: e.capability ?? r.capability ?? null,
+          });
+        }
       }
       if (e.type !== "dir" || r?.type !== "dir") return out;
       if (globals.has(h)) out.push({ ...e, mode: r.mode, uid: r.uid, gid: r.gid });
-      if (t.who === "moby" && MOBY_MKDIRALL_MODES.has(e.mode)) out.push({ ...e, mode: "0755" });
+      if (t.who === "moby" && MOBY_MKDIRALL_MODES.has(e.mode)) {
+        out.push({ ...e, mode: "0755" });
+        // MkdirAll keeps the setgid bit each new directory inherits, so the group passes down the whole
+        // chain; mkparent's chmod 0755 drops it, so only the first level takes it.
+        if (e.mode === "2600") out.push({ ...e, mode: "0755", gid: r.gid });
+      }
       if (t.who === "containerd" && containerdOnly && root !== undefined) {
         if (h === "2f") out.push({ ...e, mode: r.mode, uid: r.uid, gid: r.gid });
         const p = Buffer.from(h, "hex").toString("latin1");

@@ -36,7 +36,11 @@
  *   and containerd's overlayfs snapshotter unpacks each layer in a
  *   directory of its own, where the RemoveAll cannot reach lower layers.
  *   layerlint keeps what is there (present wherever either puts it) and
- *   says so.
+ *   says so. This and the other named exceptions, each tied to the finding
+ *   that reports the decision and to the runtime behaviour behind it
+ *   (AUFS names, an opaque marker in a symlinked directory, moby's 0600
+ *   missing parents, the root when only containerd applied the image), are
+ *   in leeway.ts; nothing else is relaxed.
  * - User: root iff any resolver of a runtime that unpacked the image gives
  *   uid 0; otherwise `user-undetermined` iff some resolver failed because
  *   /etc/passwd or /etc/group could not be read or parsed.
