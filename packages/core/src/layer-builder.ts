@@ -42,9 +42,10 @@
  *   in the tree (a setuid file there is seen) and are recorded "aufs-name".
  *   A whiteout or opaque marker there (but the root's `.wh..wh..opq`) is
  *   skipped, its parents created: what it would hide stays ("aufs-name").
- *   A regular file under `.wh..wh.plnk*` is also remembered by basename:
- *   moby extracts a later hardlink into that directory as a copy of it
- *   (LayerIndex.aufsLinks; the merge takes the stronger of both results).
+ *   A regular file under `.wh..wh.plnk*` (or named so) is also remembered
+ *   by basename: moby extracts a later hardlink into that directory as a
+ *   copy of it (LayerIndex.aufsLinks; the merge takes the stronger of both
+ *   results, or moby's copy where containerd's link fails).
  *   A hardlink named there is listed in LayerIndex.mobySkippedLinks: moby
  *   leaves the inode it names as it was, containerd applies the link
  *   header's mode and owner to it (the merge keeps the stronger).
@@ -222,6 +223,12 @@ export class LayerBuilder {
       // parents); containerd applies them. Nothing is removed: present wherever either leaves it.
       this.flag(h, "aufs-name", "whiteout under a .wh..wh.* directory: containerd applies it, moby skips it; nothing removed");
       this.mark("parents", dir);
+      if (h.type === "file" && underAufsDir(h.name, path, AUFS_LINK_DIR)) {
+        // A regular file named .wh..wh.plnk*: still a source for moby's aufsHardlinks (never extracted).
+        const source: FileEntry = { path, type: "file", mode: h.mode, uid: h.uid, gid: h.gid, size: h.size, layer: this.index };
+        if (hasKeys(h.xattrs)) source.xattrs = h.xattrs;
+        this.plnk.set(base, source);
+      }
       return base === OPAQUE_MARKER ? "opaque" : "whiteout";
     }
     if (base === OPAQUE_MARKER) {

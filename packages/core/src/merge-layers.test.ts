@@ -171,6 +171,24 @@ describe("mergeLayers: AUFS names", () => {
     expect(paths(root)).toEqual(["/", "/new"]);
   });
 
+  // moby keys its plnk copies by basename (aufsHardlinks[filepath.Base(hdr.Linkname)]) and extracts a copy
+  // of the plnk entry where containerd's link() finds nothing (containerd then fails the layer).
+  it("a hardlink into .wh..wh.plnk that containerd cannot link is moby's copy of the plnk entry", () => {
+    const m = merge(
+      ["usr/", "usr/bin/"],
+      [
+        h(".wh..wh.plnk", { mode: 0o4755, size: 3 }), // a whiteout for containerd, a plnk source for moby
+        h("usr/bin/su => .wh..wh.plnk", { mode: 0o755, uid: 1000 }),
+        h(".wh..wh.plnk/a/x", { mode: 0o2755, size: 4 }),
+        h("usr/bin/sg => .wh..wh.plnk/b/x", { mode: 0o755 }), // same basename, another directory
+      ],
+    );
+    expect(m.files.get("/usr/bin/su")).toMatchObject({ type: "file", mode: 0o4755, uid: 0, size: 3, layer: 1 });
+    expect(m.files.get("/usr/bin/sg")).toMatchObject({ type: "file", mode: 0o2755, size: 4, layer: 1 });
+    expect(m.files.origin(m.files.get("/usr/bin/sg")!)).toMatchObject({ path: "/.wh..wh.plnk/a/x" }); // its content
+    expect(m.unsafe.filter((u) => u.detail?.includes("moby extracts a copy")).map((u) => u.name)).toEqual(["/usr/bin/su", "/usr/bin/sg"]);
+  });
+
   it("a hardlink into .wh..wh.plnk: containerd's shared inode, with moby's stronger special bits, owner and capability", () => {
     const cap = new Uint8Array([1, 0, 0, 2, 0xc0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     const m = merge(

@@ -73,6 +73,7 @@ import { addAufsCopy, applyLinkHeader, keepStronger, nameOf, newInode } from "./
 import type { UnsafeCount } from "./unsafe-log.js";
 import { DerivedEntry } from "./derived-entry.js";
 import { IMPLIED_DIR_MODE, MergeTree } from "./merge-tree.js";
+import { AUFS_LINK_DIR } from "./layer-builder.js";
 
 export interface MergedFilesystem {
   files: FileIndex;
@@ -227,6 +228,8 @@ class Tree extends MergeTree {
     let t = targetPath === null ? undefined : this.files.get(targetPath);
     // The runtime unlinks the entry's own path (a directory with its subtree) before link().
     if (t !== undefined && old !== undefined && (t.path === entry.path || t.path.startsWith(`${entry.path}/`))) t = undefined;
+    const plnk = this.current?.aufsLinks.get(e);
+    if ((t === undefined || t.type === "dir") && plnk !== undefined) return this.aufsCopy(entry, e, plnk, old);
     if (t === undefined || t.type === "dir") {
       const why = t === undefined ? "does not exist" : "is a directory";
       return this.flag(e.path, "invalid-hardlink", `target ${e.linkTarget ?? ""} ${why}: link() fails and the runtime fails this layer; entry dropped`);
@@ -247,13 +250,27 @@ class Tree extends MergeTree {
     const before = this.current?.mobySkippedLinks.has(e) === true ? { mode: ino.mode, uid: ino.uid, gid: ino.gid, xattrs: ino.xattrs } : undefined;
     applyLinkHeader(ino, e);
     if (before !== undefined) keepStronger(ino, before);
-    const plnk = this.current?.aufsLinks.get(e);
     if (plnk !== undefined) addAufsCopy(ino, plnk);
     // A second name of a symlink, device or FIFO is one: lookups must see its type.
     const name = ino.data.type === "file" ? entry : nameOf(entry, ino, undefined, true);
     this.inodeOf.set(name, ino);
     ino.names.push(name);
     this.insert(name);
+  }
+
+  /**
+   * A hardlink into /.wh..wh.plnk whose target containerd cannot link (so
+   * containerd fails the layer): moby's UnpackLayer extracts the plnk
+   * entry's header and content at the link's path instead (aufsHardlinks,
+   * https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go). Listed
+   * as that copy, whose content is the plnk entry's.
+   */
+  private aufsCopy(entry: FileEntry, e: FileEntry, plnk: FileEntry, old: FileEntry | undefined): void {
+    if (old !== undefined) this.remove(entry.path, "overwrite");
+    const copy = new DerivedEntry(plnk, entry.path, plnk);
+    copy.layer = e.layer;
+    this.insert(copy);
+    this.flag(e.path, "aufs-name", `hardlink into ${AUFS_LINK_DIR}: containerd cannot link it and fails this layer; moby extracts a copy of the ${AUFS_LINK_DIR} entry, listed`);
   }
 
   /** hardlinkRootPath for a plain target: verbatim when its parent is a real directory. */
