@@ -241,6 +241,8 @@ export class LayerBuilder {
       const gone = victim === ".." ? parentOf(dir) : dir;
       if (gone === "/") return this.reject(h, "invalid-whiteout", "names the root: containerd refuses this layer, moby fails removing /");
       this.flag(h, "invalid-whiteout", `containerd refuses this layer; moby removes ${gone}, and so do we`);
+      // moby's MkdirAll made the marker's own directory first (through symlinks): it may outlive `gone`.
+      if (gone !== dir) this.mark("parents", dir);
       this.mark("whiteout", gone);
       return "whiteout";
     }

@@ -251,3 +251,30 @@ describe("mergeLayers: scale", () => {
     expect(m.wastedBytes).toBe(500 * 100);
   });
 });
+
+describe("mergeLayers: PAX g entries", () => {
+  const g = (name: string) => h(name, { type: "pax-global", typeflag: 0x67 });
+
+  // containerd's applyNaive and moby's UnpackLayer create the parents of a g entry's name and os.RemoveAll
+  // what is there; docker's overlay2 driver (moby's Unpack) skips the entry. Kept, and recorded.
+  it("creates the parents of its name, keeps what is there, and records pax-global only then", () => {
+    const m = merge(["app/", "app/ok:1", "app/sub/x:1"], [g("app"), g("new/deep/name"), g("pax_global_header")]);
+    expect(paths(m)).toEqual(["/", "/app", "/app/ok", "/app/sub", "/app/sub/x", "/new", "/new/deep"]);
+    expect(m.unsafe).toEqual([{ layer: 1, name: "/app", reason: "pax-global", detail: expect.stringContaining("docker's overlay2 driver ignores the header; kept") }]);
+    expect(m.shadowed).toEqual([]);
+  });
+
+  it("later names do not see what it kept: a kept symlink is not followed, a kept file in the way becomes a directory", () => {
+    const m = merge(["etc/", "etc/passwd:1", "d -> etc", "f:1"], [g("d"), "d/passwd:2", g("f"), "f/.wh..wh..opq"], ["d -> etc"]);
+    expect(m.files.get("/etc/passwd")?.size).toBe(1); // untouched: d/passwd did not go through the kept symlink
+    expect(m.files.get("/f")).toMatchObject({ type: "dir", layer: 1 }); // the marker's parent, made where the file was
+    expect(m.files.get("/d")).toMatchObject({ type: "symlink", layer: 2 });
+    expect(hidden(m)).toContain("/d/passwd@1:overwrite@2");
+  });
+
+  it("with no file in the way, its parents are not made through a non-directory (moby does nothing; containerd fails)", () => {
+    const m = merge(["a:1"], [g("a/b/c")]);
+    expect(paths(m)).toEqual(["/", "/a"]);
+    expect(m.files.get("/a")?.type).toBe("file");
+  });
+});

@@ -172,9 +172,10 @@ class Tree extends MergeTree {
 
   /**
    * A `g` entry named `path`: its parents are created, what is there is
-   * kept. A symlink kept there (or under it) is not followed by later
-   * names: the apply loop removed it, so they create a directory in its
-   * place, as we do (the symlink stays listed until then).
+   * kept. Names placed later do not see what was kept (MergeTree.ghosts):
+   * the apply loop removed it, so a kept symlink is not followed and a kept
+   * non-directory in the way of a parent becomes a directory, as where
+   * nothing is; a kept directory is used as it is, children and all.
    */
   private globalHeader(path: string): void {
     const dir = this.markDir(parentOf(path), path);
@@ -187,10 +188,11 @@ class Tree extends MergeTree {
       "pax-global",
       `containerd and moby's UnpackLayer remove whatever is at ${target}; docker's overlay2 driver ignores the header; kept`,
     );
+    const ghosts = (this.ghosts ??= new Set());
     const todo = [top];
     while (todo.length > 0) {
       const e = todo.pop()!;
-      if (e.type === "symlink") (this.unfollowed ??= new Set()).add(e);
+      ghosts.add(e);
       for (const k of this.dirs.get(e.path) ?? []) todo.push(this.files.get(k)!);
     }
   }

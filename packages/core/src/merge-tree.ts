@@ -46,15 +46,16 @@ export class MergeTree {
    */
   protected removedHere: Set<string> | undefined;
   /**
-   * Symlinks a `g` entry's name kept that the runtimes' apply loop removed:
-   * names resolved later do not follow them (merge-layers.ts globalHeader).
-   * Usually undefined.
+   * Entries a `g` entry's name kept that the runtimes' apply loop removed
+   * (merge-layers.ts globalHeader): names placed later do not see them, so
+   * a kept symlink is not followed and a kept file in the way of a parent is
+   * replaced by a directory, as where nothing was. Usually undefined.
    */
-  protected unfollowed: Set<FileEntry> | undefined;
-  /** The tree as later names see it while they are placed. */
+  protected ghosts: Set<FileEntry> | undefined;
+  /** The tree as names placed from now on see it. */
   readonly lookup = (p: string): FileEntry | undefined => {
     const e = this.files.get(p);
-    return e !== undefined && this.unfollowed?.has(e) === true ? undefined : e;
+    return e !== undefined && this.ghosts?.has(e) === true ? undefined : e;
   };
 
   constructor(firstLayer: number) {
