@@ -82,6 +82,43 @@ export const treeCases: CorpusCase[] = [
     gate: 0,
   },
   {
+    id: "hardlink-chmod-through-symlink",
+    family: "hardlink headers",
+    about:
+      "h => e/../s (4755), e -> /etc/sub, s -> /bin/tool: containerd links /etc/s and makes it setuid; moby " +
+      "links the symlink /s (filepath.Join) and, os.Lstat(\"e/../s\") being a file, chmods /h through it: /bin/tool is setuid",
+    layers: async () => [
+      await packTar([dir("etc/sub"), file("etc/s", "s\n"), symlink("e", "/etc/sub"), file("usr/bin/tool", "tool\n", 0o755), symlink("s", "/usr/bin/tool")]),
+      rawTar(rawEntry({ name: "h", typeflag: "1", linkname: "e/../s", mode: 0o4755 })),
+    ],
+    gate: 1,
+  },
+  {
+    id: "hardlink-dotdot-two-files",
+    family: "hardlink headers",
+    about:
+      "h => e/../s (4755), e -> /etc/sub, s a plain 0755 file: containerd links /etc/s and makes it setuid; moby links " +
+      "/s (filepath.Join) and its chown and chmod make /s setuid: both are reported",
+    layers: async () => [
+      await packTar([dir("etc/sub"), file("etc/s", "s\n"), symlink("e", "/etc/sub"), file("s", "other\n", 0o755)]),
+      rawTar(rawEntry({ name: "h", typeflag: "1", linkname: "e/../s", mode: 0o4755 })),
+    ],
+    gate: 1,
+  },
+  {
+    id: "hardlink-dotdot-lexical",
+    family: "hardlink headers",
+    about:
+      "h => d/../su with d -> /nowhere/x: containerd resolves d first and finds nothing (the layer fails); " +
+      "moby links filepath.Join(\"/\", \"d/../su\"), /su, whose setuid bit its Lchown then clears",
+    layers: async () => [
+      await packTar([file("su", "su\n", 0o4755), symlink("d", "/nowhere/x")]),
+      rawTar(rawEntry({ name: "h", typeflag: "1", linkname: "d/../su", mode: 0o755 })),
+    ],
+    gate: 0,
+    appliedBy: "moby-only",
+  },
+  {
     id: "hardlink-target-replaced",
     family: "hardlink headers",
     about:

@@ -26,6 +26,13 @@
  *   containerd resolves the directory and hides the target's children,
  *   moby's filepath.Walk does not follow it and hides nothing; layerlint
  *   hides nothing, so against containerd the target's children are accepted.
+ * - A hardlink only moby could make (containerd finds nothing to link, and
+ *   fails the layer; moby links filepath.Join("/", linkname)), reported
+ *   "link-escape": moby's Lchown clears the setuid/setgid bits and its chmod
+ *   is skipped when os.Lstat(linkname), relative to "/", fails (handleLChmod,
+ *   https://github.com/moby/moby/blob/v20.10.24/pkg/archive/archive_unix.go).
+ *   layerlint applies the header's mode as containerd would: against moby,
+ *   the names of that inode may carry setuid/setgid/sticky bits it lacks.
  * - Missing parents made by moby: system.MkdirAll(parentPath, 0600) with
  *   umask 0 (2600 with the group of a setgid parent, and the bit passes the
  *   group on down the chain); containerd's mkparent and moby's Unpack make
@@ -106,6 +113,13 @@ export function leeway(o: OracleResult, view: OurTree, findings: readonly OurFin
     const target = text(r.link);
     hiddenByContainerd.add(clean(target.startsWith("/") ? target : `${dirOf(text(r.path))}/${target}`), false);
   }
+  // Names of inodes linked where only moby could (its lexical filepath.Join of a link name with "..").
+  const mobyLinked = new Set<string>();
+  for (const f of unsafeFindings(findings, "link-escape")) {
+    if (String(f.evidence?.["detail"]).includes("containerd finds nothing to link and fails this layer; moby links")) {
+      for (const n of view.inodeNames(hex(text(f.path!)))) mobyLinked.add(n);
+    }
+  }
   const root = view.records.get("2f");
   const containerdOnly = o.moby.error !== null;
   return {
@@ -130,6 +144,11 @@ export function leeway(o: OracleResult, view: OurTree, findings: readonly OurFin
             capability: e.capability ?? r.capability ?? null,
           });
         }
+      }
+      if (t.who === "moby" && mobyLinked.has(h) && r !== undefined && e.type === "file") {
+        const mine = parseInt(r.mode, 8);
+        const theirs = parseInt(e.mode, 8);
+        if ((mine & ~SPECIAL_BITS) === (theirs & ~SPECIAL_BITS) && (theirs & ~mine) === 0) out.push({ ...e, mode: r.mode });
       }
       if (e.type !== "dir" || r?.type !== "dir") return out;
       if (globals.has(h)) out.push({ ...e, mode: r.mode, uid: r.uid, gid: r.gid });

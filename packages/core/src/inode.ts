@@ -69,7 +69,7 @@ export type InodeAttrs = Pick<Inode, "mode" | "uid" | "gid" | "xattrs">;
  * has are added, a setuid or setgid bit with the owner or group it has
  * there; its capability when the inode has none.
  */
-export function keepStronger(ino: Inode, other: InodeAttrs): void {
+export function keepStronger(ino: InodeAttrs, other: InodeAttrs): void {
   const extra = other.mode & SPECIAL_BITS & ~ino.mode;
   if (extra !== 0) {
     ino.mode |= extra;

@@ -122,3 +122,34 @@ describe("mergeLayers: identity (origin)", () => {
     expect(sh).toMatchObject({ type: "hardlink", size: 9, mode: 0o755 });
   });
 });
+
+// moby links filepath.Join("/", linkname) and chmods the new name through a symlink when
+// os.Lstat(linkname) is not one (https://github.com/moby/moby/blob/v20.10.24/pkg/archive/archive.go);
+// containerd resolves the name through symlinks first (hardlinkRootPath).
+describe("mergeLayers: hardlink names that are not plain, where moby and containerd part ways", () => {
+  it("containerd finds nothing to link: moby's lexical target is linked, and recorded", () => {
+    const m = merge(["f:3", "d -> /nowhere/x"], ["h => d/../f"]);
+    expect(m.files.get("/h")).toMatchObject({ type: "hardlink", linkTarget: "/f", size: 3 });
+    expect(m.unsafe).toMatchObject([{ name: "/h", reason: "link-escape", detail: expect.stringContaining("moby links /f") }]);
+  });
+
+  it("moby links a symlink and its chmod lands on the symlink's target: the header's setuid bit is kept there", () => {
+    const m = merge(
+      ["etc/", "etc/sub/", "etc/s:1", "e -> /etc/sub", "bin/", h("bin/tool:3", { mode: 0o755 }), "s -> /bin/tool"],
+      [h("h => e/../s", { mode: 0o4755 })],
+    );
+    // containerd: e/../s is /etc/s, linked and made 4755; moby: /s, a symlink, linked, and chmod 4755 reaches /bin/tool.
+    expect(m.files.get("/etc/s")).toMatchObject({ type: "file", mode: 0o4755 });
+    expect(m.files.get("/h")).toMatchObject({ type: "hardlink", linkTarget: "/etc/s" });
+    expect(m.files.get("/bin/tool")).toMatchObject({ type: "file", mode: 0o4755, size: 3 });
+    expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([["/bin/tool", "link-escape"]]);
+  });
+
+  it("containerd and moby link two different files: the header's setuid bit is kept on both", () => {
+    const m = merge(["etc/", "etc/sub/", "etc/s:1", "e -> /etc/sub", h("s:2", { mode: 0o755 })], [h("h => e/../s", { mode: 0o4755 })]);
+    expect(m.files.get("/etc/s")).toMatchObject({ type: "file", mode: 0o4755 });
+    expect(m.files.get("/h")).toMatchObject({ type: "hardlink", linkTarget: "/etc/s" });
+    expect(m.files.get("/s")).toMatchObject({ type: "file", mode: 0o4755, size: 2 });
+    expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([["/s", "link-escape"]]);
+  });
+});

@@ -35,15 +35,16 @@
  *   containerd's overlayfs snapshotter unpacks each layer into a directory
  *   of its own, where RemoveAll reaches only what that layer wrote. We create
  *   the parents and keep what is there (present wherever either puts it),
- *   recorded "pax-global".
+ *   recorded "pax-global"; names placed later are placed as if it were gone.
  * The parent of a marker, whiteout or `g` entry is created when missing, as
  * both runtimes do before looking at the name.
  *
  * Decisions:
  * - Parents: an entry's parent directory is resolved as containerd's
  *   fs.RootPath does (root-path.ts): through symlinks, inside the root. A
- *   missing parent is created (mkparent) as mode 0755, uid 0, gid 0, `layer`
- *   = the layer that needed it; a non-directory in the way is replaced by one
+ *   missing parent is created (mkparent) as mode 0755, uid 0, gid 0 (the
+ *   group of a setgid parent), `layer` = the layer that needed it; a
+ *   non-directory in the way is replaced by one
  *   (where the runtimes fail the layer). Implied dirs are not shadowed when
  *   removed: they never shipped. A write redirected through a symlink is
  *   recorded "link-escape" (it is how hostile layers write outside their
@@ -51,7 +52,8 @@
  * - Hardlinks make names of one inode (inode.ts): the link header's mode,
  *   owner and xattrs apply to every name; content stays the data-carrying
  *   entry's. A later overwrite or whiteout of one name unlinks only that
- *   name. link() does not follow a final symlink: a hardlink to a symlink is
+ *   name; an inode's first live name is listed as the file, the others as
+ *   hardlinks to it. link() does not follow a final symlink: a hardlink to a symlink is
  *   a second symlink (likewise for devices and FIFOs), and is listed with
  *   that type. A target that is missing or a directory when applied makes
  *   link() fail and the runtime fail the layer: the entry is dropped and
@@ -68,12 +70,11 @@ import type { FileEntry, ShadowedEntry, UnsafeEntry } from "./types.js";
 import type { LayerIndex, MarkKind } from "./layer-index.js";
 import { basename, joinPath, parentOf } from "./paths.js";
 import { MergedFileIndex, type FileIndex } from "./file-index.js";
-import { hardlinkRootPath, lstat, rootPath } from "./root-path.js";
-import { addAufsCopy, applyLinkHeader, keepStronger, nameOf, newInode } from "./inode.js";
+import { lstat, rootPath } from "./root-path.js";
 import type { UnsafeCount } from "./unsafe-log.js";
 import { DerivedEntry } from "./derived-entry.js";
-import { IMPLIED_DIR_MODE, MergeTree } from "./merge-tree.js";
-import { AUFS_LINK_DIR } from "./layer-builder.js";
+import { IMPLIED_DIR_MODE } from "./merge-tree.js";
+import { LinkTree } from "./merge-links.js";
 
 export interface MergedFilesystem {
   files: FileIndex;
@@ -86,8 +87,7 @@ export interface MergedFilesystem {
 
 export { IMPLIED_DIR_MODE };
 
-class Tree extends MergeTree {
-  private current: LayerIndex | undefined;
+class Tree extends LinkTree {
 
   apply(l: LayerIndex): void {
     this.layer = l.index;
@@ -124,6 +124,7 @@ class Tree extends MergeTree {
     const at = lstat(this.lookup, d);
     if (at?.type === "symlink") {
       this.flag(d, "link-escape", "opaque marker in a symlinked directory: containerd hides the target's children, moby nothing; kept");
+      this.markDir(d, d); // containerd's mkparent still makes the target directory
       return;
     }
     // A non-directory there: moby's filepath.Walk of it hides nothing; containerd's mkparent fails the layer.
@@ -221,64 +222,6 @@ class Tree extends MergeTree {
       this.remove(entry.path, "overwrite");
     }
     this.insert(entry);
-  }
-
-  /** A hardlink entry `e`, placed as `entry`, over `old` (if any). */
-  private link(entry: FileEntry, e: FileEntry, old: FileEntry | undefined): void {
-    const raw = this.current?.linkNames.get(e);
-    const targetPath = raw !== undefined ? hardlinkRootPath(this.lookup, raw) : this.linkPath(e.linkTarget ?? "/");
-    let t = targetPath === null ? undefined : this.files.get(targetPath);
-    // The runtime unlinks the entry's own path (a directory with its subtree) before link().
-    if (t !== undefined && old !== undefined && (t.path === entry.path || t.path.startsWith(`${entry.path}/`))) t = undefined;
-    const plnk = this.current?.aufsLinks.get(e);
-    if ((t === undefined || t.type === "dir") && plnk !== undefined) return this.aufsCopy(entry, e, plnk, old);
-    if (t === undefined || t.type === "dir") {
-      const why = t === undefined ? "does not exist" : "is a directory";
-      return this.flag(e.path, "invalid-hardlink", `target ${e.linkTarget ?? ""} ${why}: link() fails and the runtime fails this layer; entry dropped`);
-    }
-    if (old !== undefined) this.remove(entry.path, "overwrite");
-    if (t.path !== entry.linkTarget) {
-      // Show where the link went (through symlinks, or ".." after one), not the name as stored.
-      entry = new DerivedEntry(entry, entry.path, DerivedEntry.originOf(entry));
-      entry.linkTarget = t.path;
-    }
-    let ino = this.inodeOf.get(t);
-    if (ino === undefined) {
-      ino = newInode(t, DerivedEntry.originOf(t));
-      this.inodeOf.set(t, ino);
-      this.inodes.push(ino);
-    }
-    // moby skips a link named under /.wh..wh.*: the inode keeps what it had there; the stronger stays.
-    const before = this.current?.mobySkippedLinks.has(e) === true ? { mode: ino.mode, uid: ino.uid, gid: ino.gid, xattrs: ino.xattrs } : undefined;
-    applyLinkHeader(ino, e);
-    if (before !== undefined) keepStronger(ino, before);
-    if (plnk !== undefined) addAufsCopy(ino, plnk);
-    // A second name of a symlink, device or FIFO is one: lookups must see its type.
-    const name = ino.data.type === "file" ? entry : nameOf(entry, ino, undefined, true);
-    this.inodeOf.set(name, ino);
-    ino.names.push(name);
-    this.insert(name);
-  }
-
-  /**
-   * A hardlink into /.wh..wh.plnk whose target containerd cannot link (so
-   * containerd fails the layer): moby's UnpackLayer extracts the plnk
-   * entry's header and content at the link's path instead (aufsHardlinks,
-   * https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go). Listed
-   * as that copy, whose content is the plnk entry's.
-   */
-  private aufsCopy(entry: FileEntry, e: FileEntry, plnk: FileEntry, old: FileEntry | undefined): void {
-    if (old !== undefined) this.remove(entry.path, "overwrite");
-    const copy = new DerivedEntry(plnk, entry.path, plnk);
-    copy.layer = e.layer;
-    this.insert(copy);
-    this.flag(e.path, "aufs-name", `hardlink into ${AUFS_LINK_DIR}: containerd cannot link it and fails this layer; moby extracts a copy of the ${AUFS_LINK_DIR} entry, listed`);
-  }
-
-  /** hardlinkRootPath for a plain target: verbatim when its parent is a real directory. */
-  private linkPath(target: string): string | null {
-    if (this.files.get(parentOf(target))?.type === "dir") return target;
-    return hardlinkRootPath(this.lookup, target.slice(1));
   }
 }
 

@@ -10,7 +10,7 @@
 import type { FileEntry, ShadowedEntry, UnsafeReason } from "./types.js";
 import { parentOf } from "./paths.js";
 import { rootPath } from "./root-path.js";
-import { settleInodes, type Inode } from "./inode.js";
+import { keepStronger, settleInodes, type Inode, type InodeAttrs } from "./inode.js";
 import { UnsafeLog } from "./unsafe-log.js";
 import { DerivedEntry, ShadowCopy } from "./derived-entry.js";
 
@@ -143,6 +143,19 @@ export class MergeTree {
     const { links, liveData } = settleInodes(this.inodes, this.files, this.shadowedNames);
     for (const o of this.shadowedFiles) if (!liveData.has(o)) this.wasted += o.size;
     return links;
+  }
+
+  /** `e` with `other`'s stronger attributes (inode.ts keepStronger), in place in the tree; an implied directory stays implied. */
+  protected replaceAttrs(e: FileEntry, other: InodeAttrs): void {
+    const a: InodeAttrs = { mode: e.mode, uid: e.uid, gid: e.gid, xattrs: e.xattrs };
+    keepStronger(a, other);
+    const c = new DerivedEntry(e, e.path, DerivedEntry.originOf(e));
+    c.mode = a.mode;
+    c.uid = a.uid;
+    c.gid = a.gid;
+    if (a.xattrs !== undefined) c.xattrs = a.xattrs;
+    if (this.implied.delete(e)) this.implied.add(c);
+    this.files.set(e.path, c);
   }
 
   /**
