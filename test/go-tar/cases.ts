@@ -158,6 +158,13 @@ export function craftedCases(): Crafted[] {
   add("no end blocks", file("a"));
   add("truncated data fails", Buffer.concat([rawBlock({ name: "a", size: 2000 }), Buffer.alloc(1000)]));
   add("truncated header fails", Buffer.concat([file("a"), rawBlock({ name: "b" }).subarray(0, 300)]));
+  add("padding cut off after the last entry's data", Buffer.concat([rawBlock({ name: "a", size: 3 }), Buffer.from("abc"), Buffer.alloc(7)]));
+  add("data cut off one byte short fails", Buffer.concat([rawBlock({ name: "a", size: 3 }), Buffer.from("ab")]));
+  add("pending x then the end blocks", Buffer.concat([file("a"), x(["path", "p"]), END]));
+  add("pending x then one zero block and EOF", Buffer.concat([file("a"), x(["path", "p"]), Buffer.alloc(512)]));
+  add("pending L then EOF", Buffer.concat([file("a"), L("long")]));
+  add("pending K with its padding cut off", Buffer.concat([file("a"), L("n"), K("k").subarray(0, 520)]));
+  add("pending x with its payload cut off fails", Buffer.concat([file("a"), x(["path", "pppp"]).subarray(0, 520)]));
   add("hardlink with a size carries no data", tar(rawBlock({ name: "h", typeflag: "1", linkname: "a", size: 512 }), file("next")));
   add("devices and fifo", tar(rawBlock({ name: "c", typeflag: "3", devmajor: 1, devminor: 3 }), rawBlock({ name: "b", typeflag: "4", devmajor: 8 }), rawBlock({ name: "p", typeflag: "6" })));
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	containerdarchive "github.com/containerd/containerd/archive"
 	mobyarchive "github.com/docker/docker/pkg/archive"
@@ -77,7 +78,11 @@ func applyContainerd(dir, user string, layers []*os.File) applyResult {
 	const root = "/rootfs"
 	var res applyResult
 	for i, f := range layers {
-		if _, err := containerdarchive.Apply(context.Background(), root, f); err != nil {
+		err := finishes(func() error {
+			_, err := containerdarchive.Apply(context.Background(), root, f)
+			return err
+		})
+		if err != nil {
 			res.Error = strPtr(fmt.Sprintf("layer %d: %v", i, err))
 			break
 		}
@@ -111,7 +116,7 @@ func applyMoby(dir, user string, layers []*os.File) applyResult {
 	syscall.Umask(0)
 	var res applyResult
 	for i, f := range layers {
-		if err := unpackMobyLayer(f); err != nil {
+		if err := finishes(func() error { return unpackMobyLayer(f) }); err != nil {
 			res.Error = strPtr(fmt.Sprintf("layer %d: %v", i, err))
 			break
 		}
@@ -131,4 +136,23 @@ func unpackMobyLayer(layer io.Reader) error {
 	os.Setenv("TMPDIR", tmp)
 	_, err = mobyarchive.UnpackLayer("/", layer, &mobyarchive.TarOptions{ExcludePatterns: []string{}})
 	return err
+}
+
+// applyDeadline bounds one layer's apply. A layer can make a runtime wait
+// forever: Go's os.RemoveAll opens the parent of a path it cannot remove,
+// and opening a FIFO waits for a writer (a FIFO "d" then a whiteout
+// "d/.wh.x" does it to moby's UnpackLayer). The runtime never finishes
+// that layer, so the image never unpacks: reported as that runtime's error
+// (the stuck goroutine ends with the child process), not as an oracle fault.
+const applyDeadline = 30 * time.Second
+
+func finishes(apply func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- apply() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(applyDeadline):
+		return fmt.Errorf("blocked: the apply did not finish in %v", applyDeadline)
+	}
 }

@@ -35,6 +35,7 @@ export interface OurRecord {
 export interface OurFinding {
   ruleId: string;
   path?: string;
+  evidence?: Record<string, unknown>;
 }
 
 /** layerlint's view of one image. */
@@ -127,44 +128,114 @@ function normOurs(r: OurRecord, capPaths: ReadonlySet<string>): Norm {
   };
 }
 
+/** Named, narrow exceptions to exact equality (verdict.ts says why each holds). */
+export interface Leeway {
+  /** Whether our entry at `h` may stand where `t` has nothing. */
+  kept?: (h: string, t: RuntimeTree) => boolean;
+  /** Other entries than `e` that our entry at `h` may equal. */
+  variants?: (h: string, e: TreeEntry, t: RuntimeTree) => TreeEntry[];
+}
+
+/** One runtime's tree, by hex path, with its hardlink groups. */
+export class RuntimeTree {
+  readonly byPath: Map<string, TreeEntry>;
+  readonly groups: Map<string, string>;
+
+  constructor(
+    readonly who: string,
+    entries: readonly TreeEntry[],
+  ) {
+    this.byPath = new Map(entries.map((e) => [e.path, e]));
+    this.groups = runtimeGroups(entries);
+  }
+}
+
+/** layerlint's view, by hex path, compared entry by entry with runtime trees. */
+export class OurTree {
+  readonly records = new Map<string, OurRecord>();
+  /** Paths layerlint lists more than once (always a problem). */
+  readonly listedTwice: string[] = [];
+  private readonly capPaths: Set<string>;
+  private readonly bytesKnown: boolean;
+  private readonly groupsFor = new Map<RuntimeTree, Map<string, string>>();
+
+  constructor(private readonly ours: Ours) {
+    this.capPaths = new Set(ours.findings.filter((f) => CAP_RULES.has(f.ruleId) && f.path !== undefined).map((f) => hexName(f.path!)));
+    this.bytesKnown = ours.files.some((r) => r.capability !== undefined);
+    for (const r of [ours.root, ...ours.files]) {
+      const h = hexName(r.path);
+      if (this.records.has(h)) this.listedTwice.push(`${r.path}: listed twice by layerlint`);
+      this.records.set(h, r);
+    }
+  }
+
+  /** Every name layerlint lists for `h`'s inode (hex paths, `h` included). */
+  inodeNames(h: string): string[] {
+    const all = ourGroups(this.ours.files, new Set(this.records.keys())).get(h);
+    return all === undefined || all === "" ? [h] : all.split(",");
+  }
+
+  /** Our hardlink groups, reduced to the names `t` has. */
+  private groups(t: RuntimeTree): Map<string, string> {
+    let g = this.groupsFor.get(t);
+    if (g === undefined) {
+      const present = new Set([...this.records.keys()].filter((h) => t.byPath.has(h)));
+      this.groupsFor.set(t, (g = ourGroups(this.ours.files, present)));
+    }
+    return g;
+  }
+
+  /**
+   * How our entry at `h` differs from `e`, an entry of `t` there (or a
+   * variant of it; `group` overrides its hardlink group): one line per field.
+   * Empty when they are equal, or when we list nothing at `h`.
+   */
+  fieldDiffs(h: string, e: TreeEntry, t: RuntimeTree, group = t.groups.get(h)): string[] {
+    const r = this.records.get(h);
+    if (r === undefined) return [];
+    const problems: string[] = [];
+    const a = normOurs(r, this.capPaths);
+    const b = normTheirs(e);
+    // Presence only unless the listing carries the bytes (see normOurs).
+    if (!this.bytesKnown && b.capability !== null) b.capability = "present";
+    for (const k of Object.keys(a) as (keyof Norm)[]) {
+      if (a[k] !== b[k]) problems.push(`${showHex(h)}: ${k} layerlint=${JSON.stringify(a[k])} ${t.who}=${JSON.stringify(b[k])}`);
+    }
+    const ours = this.groups(t).get(h);
+    if (b.type === "file" && ours !== group) {
+      const show = (g: string | undefined) => (g ?? "").split(",").map(showHex).join(" ");
+      problems.push(`${showHex(h)}: shares its inode with [${show(ours)}] in layerlint, [${show(group)}] in ${t.who}`);
+    }
+    return problems;
+  }
+
+  /**
+   * Every difference between our entry at `h` and `t`'s: one missing on
+   * either side, or differing fields. `rules` may excuse an entry we list
+   * and `t` does not have (`kept`), or accept other entries than `t`'s
+   * there (`variants`).
+   */
+  problemsAt(h: string, t: RuntimeTree, rules: Leeway = {}): string[] {
+    const e = t.byPath.get(h);
+    const r = this.records.get(h);
+    if (e === undefined && r === undefined) return [];
+    if (r === undefined) return [`${showHex(h)}: ${t.who} has a ${e!.type} (mode ${e!.mode}), layerlint lists nothing`];
+    if (e === undefined) return rules.kept?.(h, t) ? [] : [`${showHex(h)}: layerlint lists a ${r.type} (mode ${r.mode}), ${t.who} has nothing there`];
+    const d = this.fieldDiffs(h, e, t);
+    if (d.length === 0 || (rules.variants?.(h, e, t) ?? []).some((v) => this.fieldDiffs(h, v, t).length === 0)) return [];
+    return d;
+  }
+}
+
 /**
  * Every difference between layerlint's view and one runtime's tree, one
  * readable line each ("path: field ours=… containerd=…").
  */
-export function treeProblems(ours: Ours, theirs: readonly TreeEntry[], who: string): string[] {
-  const problems: string[] = [];
-  const capPaths = new Set(ours.findings.filter((f) => CAP_RULES.has(f.ruleId) && f.path !== undefined).map((f) => hexName(f.path!)));
-  const bytesKnown = ours.files.some((r) => r.capability !== undefined);
-  const mine = new Map<string, OurRecord>();
-  for (const r of [ours.root, ...ours.files]) {
-    const h = hexName(r.path);
-    if (mine.has(h)) problems.push(`${r.path}: listed twice by layerlint`);
-    mine.set(h, r);
-  }
-  const disk = new Map(theirs.map((e) => [e.path, e]));
-  const present = new Set([...mine.keys()].filter((h) => disk.has(h)));
-  const ourG = ourGroups(ours.files, present);
-  const theirG = runtimeGroups(theirs);
-  for (const [h, e] of disk) {
-    const r = mine.get(h);
-    if (r === undefined) {
-      problems.push(`${showHex(h)}: ${who} has a ${e.type} (mode ${e.mode}), layerlint lists nothing`);
-      continue;
-    }
-    const a = normOurs(r, capPaths);
-    const b = normTheirs(e);
-    if (!bytesKnown && b.capability !== null) b.capability = "present";
-    for (const k of Object.keys(a) as (keyof Norm)[]) {
-      if (a[k] !== b[k]) problems.push(`${showHex(h)}: ${k} layerlint=${JSON.stringify(a[k])} ${who}=${JSON.stringify(b[k])}`);
-    }
-    if (b.type === "file" && ourG.get(h) !== theirG.get(h)) {
-      const show = (g: string | undefined) => (g ?? "").split(",").map(showHex).join(" ");
-      problems.push(`${showHex(h)}: shares its inode with [${show(ourG.get(h))}] in layerlint, [${show(theirG.get(h))}] in ${who}`);
-    }
-  }
-  for (const [h, r] of mine) {
-    if (!disk.has(h)) problems.push(`${showHex(h)}: layerlint lists a ${r.type} (mode ${r.mode}), ${who} has nothing there`);
-  }
+export function treeProblems(ours: Ours, theirs: readonly TreeEntry[], who: string, rules?: Leeway): string[] {
+  const view = new OurTree(ours);
+  const t = new RuntimeTree(who, theirs);
+  const problems = [...view.listedTwice];
+  for (const h of new Set([...t.byPath.keys(), ...view.records.keys()])) problems.push(...view.problemsAt(h, t, rules));
   return problems;
 }
 

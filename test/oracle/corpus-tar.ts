@@ -24,7 +24,8 @@ export const tarCases: CorpusCase[] = [
     family: "tar reader",
     about:
       "a 'g' entry named by its path still goes through the apply loop: whatever is at that path, a whole " +
-      "directory too, is removed (applyNaive / UnpackLayer: os.RemoveAll unless both are directories)",
+      "directory too, is removed (applyNaive / UnpackLayer: os.RemoveAll unless both are directories); " +
+      "docker's overlay2 driver skips 'g' entries, and layerlint keeps /app, reported 'pax-global'",
     layers: async () => [rawTar(paxMeta("g", [["path", "app"]], "pax_global_header"))],
     gate: 0,
   },

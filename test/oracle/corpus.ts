@@ -11,6 +11,7 @@ import { dir, file, packTar } from "../../fixtures/lib/tar-pack.js";
 import { image, layer, layoutFiles, writeTree } from "../hostile/build.js";
 import { fsCases } from "./corpus-fs.js";
 import { tarCases } from "./corpus-tar.js";
+import { treeCases } from "./corpus-tree.js";
 import { userCases } from "./corpus-user.js";
 
 export type Family = "tar reader" | "hardlink headers" | "files we cannot see" | "user resolution" | "path semantics" | "tree";
@@ -30,7 +31,7 @@ export interface CorpusCase {
   appliedBy?: "both" | "containerd-only" | "moby-only" | "neither";
 }
 
-export const corpus: readonly CorpusCase[] = [...tarCases, ...fsCases, ...userCases];
+export const corpus: readonly CorpusCase[] = [...tarCases, ...fsCases, ...treeCases, ...userCases];
 
 /** The ordinary lower layer: directories, an unprivileged app account, no shell. */
 export function baseLayer(): Promise<Buffer> {

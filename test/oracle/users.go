@@ -11,6 +11,7 @@ import (
 
 	"github.com/containerd/containerd/containers"
 	"github.com/containerd/containerd/oci"
+	"github.com/containerd/continuity/fs"
 	"github.com/docker/docker/pkg/containerfs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runc/libcontainer/user"
@@ -26,7 +27,7 @@ type userResult struct {
 	// look a name up in: ENOENT, or ENOTDIR when /etc is not a directory),
 	// "range" (runc's 0..MaxInt32 check) or "unreadable" (passwd or group
 	// exists but could not be read or parsed: a directory, a line over
-	// bufio.Scanner's 64 KiB, a symlink loop).
+	// bufio.Scanner's 64 KiB, a symlink loop, a FIFO whose open would block).
 	Kind *string `json:"kind"`
 }
 
@@ -44,6 +45,30 @@ func failed(err error) userResult {
 }
 
 func ok(uid, gid uint32) userResult { return userResult{Uid: &uid, Gid: &gid} }
+
+// fifoAt fails when path is a FIFO: opening it for reading waits for a
+// writer forever, so the runtime's lookup (and the container's start) never
+// finishes. The oracle says so ("unreadable") instead of waiting for it.
+func fifoAt(paths ...string) error {
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
+			return fmt.Errorf("open %s: a FIFO, which blocks until a writer opens it", p)
+		}
+	}
+	return nil
+}
+
+// containerdFiles are the files oci.UserFromPath and GIDFromPath open:
+// fs.RootPath of /etc/passwd and /etc/group under the root.
+func containerdFiles(root string) []string {
+	var out []string
+	for _, f := range []string{"/etc/passwd", "/etc/group"} {
+		if p, err := fs.RootPath(root, f); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // containerdUser is what containerd puts in the spec for an image's User:
 // oci.WithImageConfigArgs calls WithUser only for a non-empty User (the
@@ -64,6 +89,9 @@ func containerdUser(root, userstr string, legacy bool) userResult {
 		Linux:   &specs.Linux{},
 	}
 	c := &containers.Container{}
+	if err := fifoAt(containerdFiles(root)...); err != nil {
+		return failed(err)
+	}
 	if userstr != "" {
 		with := oci.WithUser
 		if legacy {
@@ -143,6 +171,9 @@ func mobyDaemonUser(userstr string) userResult {
 	if err != nil {
 		return failed(err)
 	}
+	if err := fifoAt(passwd, group); err != nil {
+		return failed(err)
+	}
 	u, err := user.GetExecUserPath(userstr, nil, passwd, group)
 	if err != nil {
 		return failed(err)
@@ -157,6 +188,9 @@ func mobyDaemonUser(userstr string) userResult {
 func runcStage(prev userResult) userResult {
 	if prev.Error != nil {
 		return prev
+	}
+	if err := fifoAt("/etc/passwd", "/etc/group"); err != nil {
+		return failed(err)
 	}
 	spec := fmt.Sprintf("%d:%d", *prev.Uid, *prev.Gid)
 	u, err := user.GetExecUserPath(spec, &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}, "/etc/passwd", "/etc/group")

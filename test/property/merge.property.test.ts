@@ -2,19 +2,28 @@
 // model of how containerd and moby apply layers, over random stacks of files,
 // dirs, symlinks, hardlinks, whiteouts and opaque markers.
 //
-// The model is a Map<path, {type, layer, id, ino}> applied per layer:
-//   1. opaque markers first: their directory is created if missing (a
-//      non-directory in the way is replaced by an implied directory, id 0,
-//      this layer), then every lower path under it is dropped;
-//   2. whiteouts (lower layers only): the parent is created the same way,
-//      then the path and everything under it are dropped;
-//   3. entries in stream order: missing or non-directory parents become
-//      implied directories; dir over dir replaces the attributes and keeps
-//      the children; anything else drops the path and its subtree, then sets
-//      it. A hardlink becomes another name of the inode it names at that
-//      moment, and its header's uid (here: its id) becomes every name's; a
-//      missing target, a directory, or the path itself (removed first) makes
-//      the runtime fail: the entry is dropped and the old path stays.
+// The model is a Map<path, {type, layer, id, ino}> applied per layer, one
+// item at a time in stream order, as containerd's applyNaive and moby's
+// UnpackLayer do (https://github.com/containerd/containerd/blob/v1.6.20/archive/tar.go,
+// https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go):
+//   - an opaque marker: nothing when its directory is a non-directory (moby
+//     walks a file; containerd fails the layer); else the directory is
+//     created if missing (a non-directory in the way is replaced by an
+//     implied directory, id 0, this layer), then
+//     every path under it is dropped unless it and every directory between
+//     it and the marker's were written by this layer so far (the runtimes'
+//     unpackedPaths; implied directories are not written);
+//   - a whiteout: the parent is created the same way, then the path and
+//     everything under it are dropped, whichever layer wrote them;
+//   - an entry: missing or non-directory parents become implied
+//     directories; dir over dir replaces the attributes and keeps the
+//     children; anything else drops the path and its subtree, then sets it.
+//     A hardlink becomes another name of the inode it names at that moment,
+//     and its header's uid (here: its id) becomes every name's; a missing
+//     target, a directory, or the path itself (removed first) makes the
+//     runtime fail: the entry is dropped and the old path stays. In the end
+//     an inode's oldest live name is listed as the file, the others as
+//     hardlinks (to it).
 //
 // Symlinks are generated only at two leaf paths that are never hardlink
 // targets (never a parent of another path, never a second name), so no write
@@ -45,7 +54,7 @@ const item: fc.Arbitrary<Item> = fc.oneof(
 );
 const stack = fc.array(fc.array(item, { maxLength: 10 }), { minLength: 1, maxLength: 5 });
 
-interface Node { type: "file" | "dir" | "symlink" | "hardlink"; layer: number; id: number; ino?: number }
+interface Node { type: "file" | "dir" | "symlink" | "hardlink"; layer: number; id: number; ino?: number; seq?: number }
 
 /** The model: nothing clever, whole-map scans. Paths are "/a/c" style; "/" is always a dir. */
 function model(layers: Item[][]): Map<string, Node> {
@@ -55,6 +64,7 @@ function model(layers: Item[][]): Map<string, Node> {
   };
   let id = 0;
   let ino = 0;
+  let seq = 0;
   layers.forEach((items, layer) => {
     /** `path` ("a/c", "" for the root) and its ancestors become directories. */
     const ensureDirs = (path: string) => {
@@ -67,25 +77,32 @@ function model(layers: Item[][]): Map<string, Node> {
         }
       }
     };
+    const written = new Set<string>();
     for (const it of items) {
-      if (it.kind !== "opaque") continue;
-      ensureDirs(it.path);
-      const prefix = it.path === "" ? "/" : `/${it.path}/`;
-      for (const k of [...fs.keys()]) if (k.startsWith(prefix)) fs.delete(k);
-    }
-    for (const it of items) {
-      if (it.kind !== "whiteout") continue;
-      ensureDirs(it.path.slice(0, Math.max(0, it.path.lastIndexOf("/"))));
-      dropTree(`/${it.path}`);
-    }
-    for (const it of items) {
-      if (it.kind === "whiteout" || it.kind === "opaque") continue;
+      if (it.kind === "opaque") {
+        const dir = it.path === "" ? "" : `/${it.path}`;
+        const there = fs.get(dir);
+        if (there !== undefined && there.type !== "dir") continue; // moby walks a file: nothing hidden
+        ensureDirs(it.path);
+        const kept = (k: string): boolean => {
+          for (let p = k; p.length > dir.length; p = p.slice(0, p.lastIndexOf("/"))) if (!written.has(p)) return false;
+          return true;
+        };
+        for (const k of [...fs.keys()]) if (k.startsWith(`${dir}/`) && !kept(k)) fs.delete(k);
+        continue;
+      }
+      if (it.kind === "whiteout") {
+        ensureDirs(it.path.slice(0, Math.max(0, it.path.lastIndexOf("/"))));
+        dropTree(`/${it.path}`);
+        continue;
+      }
       id++;
       const p = `/${it.path}`;
       ensureDirs(it.path.slice(0, Math.max(0, it.path.lastIndexOf("/"))));
       const old = fs.get(p);
       if (old?.type === "dir" && it.kind === "dir") {
         fs.set(p, { type: "dir", layer, id });
+        written.add(p);
         continue;
       }
       if (it.kind === "hardlink") {
@@ -95,14 +112,20 @@ function model(layers: Item[][]): Map<string, Node> {
         if (t === undefined || t.type === "dir") continue; // the runtime fails: dropped
         if (old !== undefined) dropTree(p);
         const shared = t.ino ?? (t.ino = ++ino);
-        fs.set(p, { type: "hardlink", layer, id, ino: shared });
+        fs.set(p, { type: "hardlink", layer, id, ino: shared, seq: ++seq });
         for (const n of fs.values()) if (n.ino === shared) n.id = id; // Lchown of the shared inode
+        written.add(p);
         continue;
       }
       if (old !== undefined) dropTree(p);
-      fs.set(p, { type: it.kind, layer, id });
+      fs.set(p, { type: it.kind, layer, id, seq: ++seq });
+      written.add(p);
     }
   });
+  // Listed as on disk: an inode's oldest live name is the file, every other name a hardlink to it.
+  const byIno = new Map<number, Node[]>();
+  for (const n of fs.values()) if (n.ino !== undefined) byIno.set(n.ino, [...(byIno.get(n.ino) ?? []), n]);
+  for (const names of byIno.values()) names.sort((a, b) => a.seq! - b.seq!).forEach((n, i) => (n.type = i === 0 ? "file" : "hardlink"));
   return fs;
 }
 

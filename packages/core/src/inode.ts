@@ -60,48 +60,70 @@ export function applyLinkHeader(ino: Inode, link: FileEntry): void {
   if (ino.data.type !== "symlink") ino.mode = link.mode;
 }
 
+/** What every name of an inode shows, besides its data. */
+export type InodeAttrs = Pick<Inode, "mode" | "uid" | "gid" | "xattrs">;
+
 /**
- * moby extracts a hardlink into `/.wh..wh.plnk/` as a copy of the plnk
- * file's header and content instead (UnpackLayer's aufsHardlinks,
- * https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go), where
- * containerd links the extracted plnk file. The verdict is the stronger of
- * the two, on the shared inode: special bits (setuid, setgid, sticky) that
- * only moby's copy has are added, a setuid or setgid bit with the owner or
- * group it has there; its capability when the link left none.
+ * The stronger of two results on the shared inode, where the runtimes give
+ * different ones: special bits (setuid, setgid, sticky) that only `other`
+ * has are added, a setuid or setgid bit with the owner or group it has
+ * there; its capability when the inode has none.
  */
-export function addAufsCopy(ino: Inode, plnk: FileEntry): void {
-  const extra = plnk.mode & SPECIAL_BITS & ~ino.mode;
+export function keepStronger(ino: InodeAttrs, other: InodeAttrs): void {
+  const extra = other.mode & SPECIAL_BITS & ~ino.mode;
   if (extra !== 0) {
     ino.mode |= extra;
-    if (extra & S_ISUID) ino.uid = plnk.uid;
-    if (extra & S_ISGID) ino.gid = plnk.gid;
+    if (extra & S_ISUID) ino.uid = other.uid;
+    if (extra & S_ISGID) ino.gid = other.gid;
   }
-  const cap = plnk.xattrs?.[CAPABILITY_XATTR];
+  const cap = other.xattrs?.[CAPABILITY_XATTR];
   if (cap !== undefined && ino.xattrs?.[CAPABILITY_XATTR] === undefined) {
     ino.xattrs = { ...ino.xattrs, [CAPABILITY_XATTR]: cap };
   }
 }
 
 /**
- * The entry name `n` shows as a name of `ino`: its own path and layer, the
- * inode's type, metadata and size. The first name keeps the data's type;
- * any other name of a regular file is a "hardlink" to its stored target.
- * The data's own name is returned as it is when it already shows all that;
- * any other name is a new entry whose origin is the data (`fresh` forces one).
+ * moby extracts a hardlink into `/.wh..wh.plnk/` as a copy of the plnk
+ * file's header and content instead (UnpackLayer's aufsHardlinks,
+ * https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go), where
+ * containerd links the extracted plnk file: the verdict is the stronger of
+ * the two.
  */
-export function nameOf(n: FileEntry, ino: Inode, fresh = false): FileEntry {
+export function addAufsCopy(ino: Inode, plnk: FileEntry): void {
+  keepStronger(ino, { mode: plnk.mode, uid: plnk.uid, gid: plnk.gid, xattrs: plnk.xattrs });
+}
+
+/**
+ * The entry name `n` shows as a name of `ino`: its own path and layer, the
+ * inode's type, metadata and size. A name of a regular file is a "hardlink"
+ * to `linkTo` (another live name of the inode) when that is given, else the
+ * file itself; a name of anything else has the data's type. `n` is returned
+ * as it is when it already shows all that; else a new entry whose origin is
+ * the data (`fresh` forces one).
+ */
+export function nameOf(n: FileEntry, ino: Inode, linkTo: string | undefined, fresh = false): FileEntry {
   const d = ino.data;
-  const first = n === ino.names[0];
-  const type = first || d.type !== "file" ? d.type : "hardlink";
+  const type = d.type === "file" && linkTo !== undefined ? "hardlink" : d.type;
   const size = d.type === "file" ? d.size : 0;
-  if (!fresh && first && n.mode === ino.mode && n.uid === ino.uid && n.gid === ino.gid && n.xattrs === ino.xattrs) return n;
+  const link = type === "hardlink" ? linkTo : d.linkTarget;
+  if (
+    !fresh &&
+    n.type === type &&
+    n.size === size &&
+    n.linkTarget === link &&
+    n.mode === ino.mode &&
+    n.uid === ino.uid &&
+    n.gid === ino.gid &&
+    n.xattrs === ino.xattrs
+  ) {
+    return n;
+  }
   const f = new DerivedEntry(n, n.path, d);
   f.type = type;
   f.mode = ino.mode;
   f.uid = ino.uid;
   f.gid = ino.gid;
   f.size = size;
-  const link = type === "hardlink" ? n.linkTarget : d.linkTarget;
   if (link !== undefined) f.linkTarget = link;
   else delete f.linkTarget;
   if (ino.xattrs !== undefined) f.xattrs = ino.xattrs;
@@ -118,9 +140,13 @@ export interface Settled {
 
 /**
  * After the last layer: every live name of every inode in `files` gets the
- * inode's final metadata. A hardlink's inode is stood for by the data's own
- * name when that is still live, else by a detached copy of it (same path and
- * layer as it had, the inode's metadata): one object per inode.
+ * inode's final metadata. The first live name (the data's own name while it
+ * lives) shows the file and stands for the inode; every other live name is
+ * a hardlink to it, so a listing never points a hardlink at a path that now
+ * holds something else (a name whose file was overwritten or whited out
+ * stays a file, as on disk). With no live name, a detached copy of the
+ * data's name (same path and layer, the inode's metadata) stands for the
+ * inode of its shadowed names: one object per inode.
  */
 export function settleInodes(
   inodes: readonly Inode[],
@@ -133,16 +159,17 @@ export function settleInodes(
   const finals: FileEntry[] = [];
   for (const ino of inodes) {
     finals.length = 0;
+    let r: FileEntry | undefined;
     for (const n of ino.names) {
       if (files.get(n.path) !== n) continue;
-      const f = nameOf(n, ino);
+      const f = nameOf(n, ino, r?.path);
       if (f !== n) files.set(n.path, f);
-      if (n === ino.names[0]) rep.set(ino, f);
-      if (f.type === "hardlink") finals.push(f);
+      if (r === undefined) r = f;
+      else if (f.type === "hardlink") finals.push(f);
       liveData.add(ino.data);
     }
-    let r = rep.get(ino);
-    if (r === undefined) rep.set(ino, (r = nameOf(ino.names[0]!, ino, true)));
+    if (r === undefined) r = nameOf(ino.names[0]!, ino, undefined, true);
+    rep.set(ino, r);
     for (const f of finals) links.set(f, r);
   }
   for (const [s, ino] of shadowedNames) if (s.type === "hardlink") links.set(s, rep.get(ino)!);

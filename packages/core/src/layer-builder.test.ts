@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { TarHeader } from "./tar/tar-header.js";
 import { LayerBuilder } from "./layer-builder.js";
+import type { LayerIndex } from "./layer-index.js";
 
 function h(name: string, over: Partial<TarHeader> = {}): TarHeader {
   return {
     name, linkname: "", type: "file", typeflag: 48, mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0,
     uname: "", gname: "", devmajor: 0, devminor: 0, xattrs: {}, sparse: false, ...over,
   };
+}
+
+/** [kind, path, entries before it] for every mark, in order. */
+function marks(index: LayerIndex): [string, string, number][] {
+  return index.marks.kind.map((k, i) => [k, index.marks.path[i]!, index.marks.at[i]!]);
 }
 
 function build(headers: TarHeader[]) {
@@ -19,20 +25,58 @@ describe("LayerBuilder.add classification", () => {
   // containerd recognises whiteouts by the basename alone (archive/tar.go
   // convertWhiteout): `.wh..wh.x` is a whiteout of `.wh.x`, not AUFS metadata.
   it.each([
-    ["a/.wh.b", "whiteout", { whiteouts: ["/a/b"] }],
-    [".wh.b", "whiteout", { whiteouts: ["/b"] }],
-    ["./.wh..b", "whiteout", { whiteouts: ["/.b"] }], // hides dotfile ".b"
-    ["a/.wh..wh..opq", "opaque", { opaqueDirs: ["/a"] }],
-    [".wh..wh..opq", "opaque", { opaqueDirs: ["/"] }],
-    [".wh..wh.plnk/", "whiteout", { whiteouts: ["/.wh.plnk"] }],
-    ["a/.wh..wh.aufs", "whiteout", { whiteouts: ["/a/.wh.aufs"] }],
-    ["x/../a/.wh.b", "whiteout", { whiteouts: ["/a/b"] }],
-  ] as const)("%j → %s", (name, kind, want) => {
+    ["a/.wh.b", "whiteout", ["whiteout", "/a/b"]],
+    [".wh.b", "whiteout", ["whiteout", "/b"]],
+    ["./.wh..b", "whiteout", ["whiteout", "/.b"]], // hides dotfile ".b"
+    ["a/.wh..wh..opq", "opaque", ["opaque", "/a"]],
+    [".wh..wh..opq", "opaque", ["opaque", "/"]],
+    ["a/.wh..wh.aufs", "whiteout", ["whiteout", "/a/.wh.aufs"]],
+    ["x/../a/.wh.b", "whiteout", ["whiteout", "/a/b"]],
+  ] as const)("%j → %s", (name, kind, mark) => {
     const { kinds, index } = build([h(name)]);
     expect(kinds).toEqual([kind]);
     expect(index.entries).toEqual([]);
-    expect(index.whiteouts).toEqual("whiteouts" in want ? want.whiteouts : []);
-    expect(index.opaqueDirs).toEqual("opaqueDirs" in want ? want.opaqueDirs : []);
+    expect(marks(index)).toEqual([[...mark, 0]]);
+    expect(index.unsafe).toEqual([]);
+  });
+
+  // moby skips every name under a top-level .wh..wh.* after creating its parents (UnpackLayer,
+  // https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go), the root's opaque marker excepted;
+  // containerd applies them. Nothing is removed; the parents are made.
+  it("a whiteout or marker under a top-level .wh..wh.* name only makes its parents, recorded aufs-name", () => {
+    const { kinds, index } = build([h(".wh..wh.plnk/"), h(".wh..wh.x/d/.wh..wh..opq"), h("./.wh..wh..opq"), h("/.wh..wh.y")]);
+    expect(kinds).toEqual(["whiteout", "opaque", "opaque", "whiteout"]);
+    expect(marks(index)).toEqual([
+      ["parents", "/", 0],
+      ["parents", "/.wh..wh.x/d", 0],
+      ["opaque", "/", 0],
+      ["whiteout", "/.wh.y", 0], // a rooted name: moby's Clean keeps the "/", so no prefix match
+    ]);
+    expect(index.unsafe.map((u) => [u.name, u.reason])).toEqual([
+      [".wh..wh.plnk/", "aufs-name"],
+      [".wh..wh.x/d/.wh..wh..opq", "aufs-name"],
+    ]);
+  });
+
+  it("keeps whiteouts, opaque markers and g entries in stream order among the entries", () => {
+    const { kinds, index } = build([
+      h("a/x"),
+      h("a/.wh.x"),
+      h("a/x"),
+      h("pax_global_header", { type: "pax-global", typeflag: 0x67 }),
+      h("a/.wh..wh..opq"),
+      h("b"),
+      h("./", { type: "pax-global", typeflag: 0x67 }), // resolves to the root: containerd skips it
+      h("c/.wh.d", { type: "pax-global", typeflag: 0x67 }), // named like a whiteout: both runtimes take it for one
+    ]);
+    expect(kinds).toEqual(["entry", "whiteout", "entry", "pax-global", "opaque", "entry", "pax-global", "whiteout"]);
+    expect(index.entries.map((e) => e.path)).toEqual(["/a/x", "/a/x", "/b"]);
+    expect(marks(index)).toEqual([
+      ["whiteout", "/a/x", 1],
+      ["pax-global", "/pax_global_header", 2],
+      ["opaque", "/a", 2],
+      ["whiteout", "/c/d", 3],
+    ]);
     expect(index.unsafe).toEqual([]);
   });
 
@@ -70,11 +114,27 @@ describe("LayerBuilder.add classification", () => {
     expect(su!.linkTarget).toBe("/.wh..wh.plnk/1.2");
   });
 
-  it.each([".wh.", "a/.wh.", "a/.wh..", "a/.wh...", "./.wh."])("%j → unsafe invalid-whiteout", (name) => {
+  // containerd refuses these (validateWhiteout); moby removes filepath.Join(dir, base[4:]):
+  // the directory itself, or its parent for ".wh...", and fails removing "/".
+  // For ".wh..." moby's MkdirAll has made the marker's own directory first, which may lie elsewhere
+  // (through a symlink) and outlive the removal: a "parents" mark makes it.
+  it.each([
+    ["a/b/.wh.", "/a/b", []],
+    ["a/b/.wh..", "/a/b", []],
+    ["a/b/.wh...", "/a", [["parents", "/a/b", 0]]],
+    ["./a/.wh.", "/a", []],
+  ] as const)("%j → invalid-whiteout, removes %s as moby does", (name, gone, before) => {
+    const { kinds, index } = build([h(name)]);
+    expect(kinds).toEqual(["whiteout"]);
+    expect(index.unsafe).toEqual([{ layer: 3, name, reason: "invalid-whiteout", detail: `containerd refuses this layer; moby removes ${gone}, and so do we` }]);
+    expect(marks(index)).toEqual([...before, ["whiteout", gone, 0]]);
+  });
+
+  it.each([".wh.", ".wh..", "./.wh.", "a/.wh..."])("%j names the root: invalid-whiteout, removes nothing", (name) => {
     const { kinds, index } = build([h(name)]);
     expect(kinds).toEqual(["unsafe"]);
-    expect(index.unsafe).toEqual([{ layer: 3, name, reason: "invalid-whiteout", detail: expect.any(String) }]);
-    expect(index.whiteouts).toEqual([]);
+    expect(index.unsafe).toEqual([{ layer: 3, name, reason: "invalid-whiteout", detail: expect.stringContaining("containerd refuses this layer") }]);
+    expect(marks(index)).toEqual([]);
   });
 
   it("cleans '..' as the runtimes do, clamps a name that climbs out, keeps symlink targets as stored", () => {
@@ -100,9 +160,9 @@ describe("LayerBuilder.add classification", () => {
       ["/s", "symlink", "../../etc/shadow"],
     ]);
     expect(index.unsafe).toEqual([
-      { layer: 3, name: "../usr/bin/su", reason: "path-escape", detail: expect.stringMatching(/clamped into the root at \/usr\/bin\/su \(containerd\); moby refuses this layer/) },
-      { layer: 3, name: "a/../../b", reason: "path-escape", detail: expect.stringContaining("moby refuses this layer") },
-      { layer: 3, name: "l", reason: "link-escape", detail: expect.stringMatching(/clamped to \/etc\/shadow \(containerd\); moby refuses this layer/) },
+      { layer: 3, name: "../usr/bin/su", reason: "path-escape", detail: expect.stringMatching(/clamped into the root at \/usr\/bin\/su, where containerd and moby/) },
+      { layer: 3, name: "a/../../b", reason: "path-escape", detail: expect.stringContaining("clamped into the root at /b") },
+      { layer: 3, name: "l", reason: "link-escape", detail: expect.stringMatching(/clamped to \/etc\/shadow, as containerd and moby/) },
     ]);
     // Not-plain hardlink names are kept for containerd's component-wise resolution.
     expect([...index.linkNames.values()]).toEqual(["../etc/shadow", "etc/x/../shadow"]);

@@ -36,14 +36,18 @@ describe("mergeLayers: a hardlink header changes the shared inode", () => {
   });
 
   it("a later overwrite or whiteout unlinks only that name; the others keep content and metadata", () => {
-    const m = merge([h("t1:3"), h("t2 => t1", { mode: 0o4755 }), "f:5", "g => f"], ["t1:4", ".wh.f"]);
+    const m = merge([h("t1:3"), h("t2 => t1", { mode: 0o4755 }), h("t3 => t1", { mode: 0o4755 }), "f:5", "g => f"], ["t1:4", ".wh.f"]);
+    // /t1 is a new file now: /t2 is the old inode's first live name, a file, and /t3 a hardlink to it.
     const t2 = m.files.get("/t2")!;
-    expect(t2).toMatchObject({ type: "hardlink", size: 3, mode: 0o4755 });
-    const inode = m.files.hardlinkTarget(t2)!;
-    expect(inode).toMatchObject({ path: "/t1", type: "file", layer: 0, size: 3, mode: 0o4755 });
-    expect(m.files.get("/t1")).not.toBe(inode); // detached: /t1 is a new file now
+    expect(t2).toMatchObject({ type: "file", size: 3, mode: 0o4755, layer: 0 });
+    expect(t2.linkTarget).toBeUndefined();
+    expect(m.files.origin(t2)).toMatchObject({ path: "/t1", layer: 0, size: 3 }); // its content is t1's
+    const t3 = m.files.get("/t3")!;
+    expect(t3).toMatchObject({ type: "hardlink", linkTarget: "/t2", size: 3, mode: 0o4755 });
+    expect(m.files.hardlinkTarget(t3)).toBe(t2);
     expect(m.files.get("/t1")).toMatchObject({ size: 4, mode: 0o644 });
-    expect(m.files.resolve("/g")).toMatchObject({ path: "/f", layer: 0 });
+    expect(m.files.get("/g")).toMatchObject({ type: "file", size: 5 });
+    expect(m.files.origin(m.files.get("/g")!)).toMatchObject({ path: "/f", layer: 0 });
     expect(m.wastedBytes).toBe(0);
   });
 
@@ -83,7 +87,7 @@ describe("mergeLayers: a hardlink header changes the shared inode", () => {
     expect(m.unsafe).toMatchObject([{ name: "/d", reason: "invalid-hardlink" }]);
   });
 
-  it("a target that climbs out is clamped into the root, like containerd (moby refuses the layer)", () => {
+  it("a target that climbs out is clamped into the root, as containerd and moby (chrooted at the layer root) do", () => {
     const m = merge(["etc/", h("etc/shadow:3", { mode: 0o640 })], ["app/", h("app/shadow => ../../etc/shadow", { mode: 0o644 })]);
     expect(m.files.get("/app/shadow")).toMatchObject({ type: "hardlink", linkTarget: "/etc/shadow", size: 3, mode: 0o644 });
     expect(m.files.get("/etc/shadow")).toMatchObject({ mode: 0o644 });
@@ -116,5 +120,36 @@ describe("mergeLayers: identity (origin)", () => {
     expect(m.files.origin(bb)).toMatchObject({ path: "/bin/bb", layer: 0 });
     expect(m.files.origin(sh)).toBe(m.files.origin(bb));
     expect(sh).toMatchObject({ type: "hardlink", size: 9, mode: 0o755 });
+  });
+});
+
+// moby links filepath.Join("/", linkname) and chmods the new name through a symlink when
+// os.Lstat(linkname) is not one (https://github.com/moby/moby/blob/v20.10.24/pkg/archive/archive.go);
+// containerd resolves the name through symlinks first (hardlinkRootPath).
+describe("mergeLayers: hardlink names that are not plain, where moby and containerd part ways", () => {
+  it("containerd finds nothing to link: moby's lexical target is linked, and recorded", () => {
+    const m = merge(["f:3", "d -> /nowhere/x"], ["h => d/../f"]);
+    expect(m.files.get("/h")).toMatchObject({ type: "hardlink", linkTarget: "/f", size: 3 });
+    expect(m.unsafe).toMatchObject([{ name: "/h", reason: "link-escape", detail: expect.stringContaining("moby links /f") }]);
+  });
+
+  it("moby links a symlink and its chmod lands on the symlink's target: the header's setuid bit is kept there", () => {
+    const m = merge(
+      ["etc/", "etc/sub/", "etc/s:1", "e -> /etc/sub", "bin/", h("bin/tool:3", { mode: 0o755 }), "s -> /bin/tool"],
+      [h("h => e/../s", { mode: 0o4755 })],
+    );
+    // containerd: e/../s is /etc/s, linked and made 4755; moby: /s, a symlink, linked, and chmod 4755 reaches /bin/tool.
+    expect(m.files.get("/etc/s")).toMatchObject({ type: "file", mode: 0o4755 });
+    expect(m.files.get("/h")).toMatchObject({ type: "hardlink", linkTarget: "/etc/s" });
+    expect(m.files.get("/bin/tool")).toMatchObject({ type: "file", mode: 0o4755, size: 3 });
+    expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([["/bin/tool", "link-escape"]]);
+  });
+
+  it("containerd and moby link two different files: the header's setuid bit is kept on both", () => {
+    const m = merge(["etc/", "etc/sub/", "etc/s:1", "e -> /etc/sub", h("s:2", { mode: 0o755 })], [h("h => e/../s", { mode: 0o4755 })]);
+    expect(m.files.get("/etc/s")).toMatchObject({ type: "file", mode: 0o4755 });
+    expect(m.files.get("/h")).toMatchObject({ type: "hardlink", linkTarget: "/etc/s" });
+    expect(m.files.get("/s")).toMatchObject({ type: "file", mode: 0o4755, size: 2 });
+    expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([["/s", "link-escape"]]);
   });
 });

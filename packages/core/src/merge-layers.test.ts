@@ -119,7 +119,7 @@ describe("mergeLayers: names cleaned and placed as the runtimes do", () => {
     expect(m.unsafe).toEqual([]);
   });
 
-  it("a name that climbs out is placed where containerd clamps it, and recorded", () => {
+  it("a name that climbs out is placed where both runtimes clamp it, and recorded", () => {
     const m = merge(["usr/", "usr/bin/"], [h("../usr/bin/su", { mode: 0o4755, size: 9 }), "a/../../../x:1"]);
     expect(m.files.get("/usr/bin/su")).toMatchObject({ type: "file", mode: 0o4755, size: 9, layer: 1 });
     expect(m.files.get("/x")).toMatchObject({ type: "file", size: 1 });
@@ -127,7 +127,7 @@ describe("mergeLayers: names cleaned and placed as the runtimes do", () => {
       [1, "../usr/bin/su", "path-escape"],
       [1, "a/../../../x", "path-escape"],
     ]);
-    expect(m.unsafe[0]!.detail).toMatch(/clamped into the root .*moby refuses this layer/);
+    expect(m.unsafe[0]!.detail).toMatch(/clamped into the root at \/usr\/bin\/su, where containerd and moby/);
   });
 
   it("a name stored with a leading '/' resolves its parent from '/' (fs.RootPath's one difference)", () => {
@@ -152,11 +152,41 @@ describe("mergeLayers: AUFS names", () => {
     expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([[".wh..wh.x/su", "aufs-name"]]);
   });
 
-  it("an entry named .wh..wh.x, a directory included, is a whiteout (of .wh.x): nothing is created", () => {
-    const m = merge(["keep:1"], [".wh..wh.plnk/", "a/.wh..wh.aufs"]);
-    expect(paths(m)).toEqual(["/", "/a", "/keep"]); // a/ is the whiteout's implied parent
-    expect(m.shadowed).toEqual([]);
-    expect(m.unsafe).toEqual([]);
+  // containerd takes any basename `.wh.<x>` for a whiteout of <x>; moby skips every name under a top-level
+  // .wh..wh.* first (https://github.com/moby/moby/blob/v20.10.24/pkg/archive/diff.go): at the root,
+  // `.wh..wh.plnk` removes /.wh.plnk in containerd only, and stays; deeper, both remove.
+  it("an entry named .wh..wh.x, a directory included, is a whiteout (of .wh.x); at the root moby skips it, so nothing goes", () => {
+    // A name `.wh.<x>` is a whiteout itself, so `.wh.x` paths exist only as implied parents.
+    const m = merge(["keep:1", ".wh.plnk/f:1", "a/.wh.aufs/f:1"], [".wh..wh.plnk/", "a/.wh..wh.aufs", "b/.wh..wh.c"]);
+    expect(paths(m)).toEqual(["/", "/.wh.plnk", "/.wh.plnk/f", "/a", "/b", "/keep"]); // b/ is the whiteout's implied parent
+    expect(hidden(m)).toEqual(["/a/.wh.aufs/f@0:whiteout@1"]);
+    expect(m.unsafe.map((u) => [u.name, u.reason])).toEqual([[".wh..wh.plnk/", "aufs-name"]]);
+  });
+
+  it("a whiteout or opaque marker under /.wh..wh.x/ is skipped (moby), its parents created; the root's opaque marker is not", () => {
+    const m = merge([".wh..wh.x/f:1", ".wh..wh.x/d/g:1", "top:1"], [".wh..wh.x/.wh.f", ".wh..wh.x/d/.wh..wh..opq", ".wh..wh.y/z/.wh.q"]);
+    expect(paths(m)).toEqual(["/", "/.wh..wh.x", "/.wh..wh.x/d", "/.wh..wh.x/d/g", "/.wh..wh.x/f", "/.wh..wh.y", "/.wh..wh.y/z", "/top"]);
+    expect(m.unsafe.filter((u) => u.layer === 1).map((u) => u.reason)).toEqual(["aufs-name", "aufs-name", "aufs-name"]);
+    const root = merge(["top:1"], [".wh..wh..opq", "new:1"]);
+    expect(paths(root)).toEqual(["/", "/new"]);
+  });
+
+  // moby keys its plnk copies by basename (aufsHardlinks[filepath.Base(hdr.Linkname)]) and extracts a copy
+  // of the plnk entry where containerd's link() finds nothing (containerd then fails the layer).
+  it("a hardlink into .wh..wh.plnk that containerd cannot link is moby's copy of the plnk entry", () => {
+    const m = merge(
+      ["usr/", "usr/bin/"],
+      [
+        h(".wh..wh.plnk", { mode: 0o4755, size: 3 }), // a whiteout for containerd, a plnk source for moby
+        h("usr/bin/su => .wh..wh.plnk", { mode: 0o755, uid: 1000 }),
+        h(".wh..wh.plnk/a/x", { mode: 0o2755, size: 4 }),
+        h("usr/bin/sg => .wh..wh.plnk/b/x", { mode: 0o755 }), // same basename, another directory
+      ],
+    );
+    expect(m.files.get("/usr/bin/su")).toMatchObject({ type: "file", mode: 0o4755, uid: 0, size: 3, layer: 1 });
+    expect(m.files.get("/usr/bin/sg")).toMatchObject({ type: "file", mode: 0o2755, size: 4, layer: 1 });
+    expect(m.files.origin(m.files.get("/usr/bin/sg")!)).toMatchObject({ path: "/.wh..wh.plnk/a/x" }); // its content
+    expect(m.unsafe.filter((u) => u.detail?.includes("moby extracts a copy")).map((u) => u.name)).toEqual(["/usr/bin/su", "/usr/bin/sg"]);
   });
 
   it("a hardlink into .wh..wh.plnk: containerd's shared inode, with moby's stronger special bits, owner and capability", () => {
@@ -219,5 +249,32 @@ describe("mergeLayers: scale", () => {
     expect(m.files.size).toBe(1 + 500 * 101);
     expect(m.shadowed.length).toBe(500 * 101);
     expect(m.wastedBytes).toBe(500 * 100);
+  });
+});
+
+describe("mergeLayers: PAX g entries", () => {
+  const g = (name: string) => h(name, { type: "pax-global", typeflag: 0x67 });
+
+  // containerd's applyNaive and moby's UnpackLayer create the parents of a g entry's name and os.RemoveAll
+  // what is there; docker's overlay2 driver (moby's Unpack) skips the entry. Kept, and recorded.
+  it("creates the parents of its name, keeps what is there, and records pax-global only then", () => {
+    const m = merge(["app/", "app/ok:1", "app/sub/x:1"], [g("app"), g("new/deep/name"), g("pax_global_header")]);
+    expect(paths(m)).toEqual(["/", "/app", "/app/ok", "/app/sub", "/app/sub/x", "/new", "/new/deep"]);
+    expect(m.unsafe).toEqual([{ layer: 1, name: "/app", reason: "pax-global", detail: expect.stringContaining("docker's overlay2 driver ignores the header; kept") }]);
+    expect(m.shadowed).toEqual([]);
+  });
+
+  it("later names do not see what it kept: a kept symlink is not followed, a kept file in the way becomes a directory", () => {
+    const m = merge(["etc/", "etc/passwd:1", "d -> etc", "f:1"], [g("d"), "d/passwd:2", g("f"), "f/.wh..wh..opq"], ["d -> etc"]);
+    expect(m.files.get("/etc/passwd")?.size).toBe(1); // untouched: d/passwd did not go through the kept symlink
+    expect(m.files.get("/f")).toMatchObject({ type: "dir", layer: 1 }); // the marker's parent, made where the file was
+    expect(m.files.get("/d")).toMatchObject({ type: "symlink", layer: 2 });
+    expect(hidden(m)).toContain("/d/passwd@1:overwrite@2");
+  });
+
+  it("with no file in the way, its parents are not made through a non-directory (moby does nothing; containerd fails)", () => {
+    const m = merge(["a:1"], [g("a/b/c")]);
+    expect(paths(m)).toEqual(["/", "/a"]);
+    expect(m.files.get("/a")?.type).toBe("file");
   });
 });

@@ -15,9 +15,11 @@
  *   UnpackLayer), so "x/../etc/passwd" is written to /etc/passwd. A relative
  *   name that still climbs above the root after cleaning ("../usr/bin/su") is
  *   clamped into the root by containerd (fs.RootPath,
- *   https://github.com/containerd/continuity/blob/v0.3.0/fs/path.go) and makes
- *   moby refuse the layer (breakoutError). We place it where containerd does
- *   and the caller records it (`climbsAboveRoot`).
+ *   https://github.com/containerd/continuity/blob/v0.3.0/fs/path.go). moby's
+ *   breakout check would refuse it, but docker unpacks chrooted at the
+ *   layer root (https://github.com/moby/moby/blob/v20.10.24/pkg/chrootarchive/diff_unix.go),
+ *   where filepath.Join("/", "../usr/bin/su") is /usr/bin/su: the same place.
+ *   We place it there and the caller records it (`climbsAboveRoot`).
  * - `canonicalPath`, for names that must never climb (manifest.json members,
  *   queries): any ".." component makes the name unsafe (null), never clamped.
  */
@@ -83,9 +85,9 @@ export function cleanName(name: string): string {
 
 /**
  * True when Go's filepath.Clean(name) starts with "..": a relative name that
- * climbs above the root ("../x", "a/../../x"). containerd clamps it (we do,
- * in cleanName); moby refuses the whole layer. A rooted name ("/../x") never
- * climbs: Clean drops ".." at "/".
+ * climbs above the root ("../x", "a/../../x"). containerd clamps it, and so
+ * does moby chrooted at the layer root (we do, in cleanName). A rooted name
+ * ("/../x") never climbs: Clean drops ".." at "/".
  */
 export function climbsAboveRoot(name: string): boolean {
   if (name.charCodeAt(0) === SLASH) return false;

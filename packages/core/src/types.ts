@@ -120,12 +120,18 @@ export interface ShadowedEntry extends FileEntry {
  * Why a tar entry is in the `unsafe` list: the walk or the merge had to
  * interpret it, and the runtimes may disagree or refuse the layer.
  * - "path-escape": a name that climbs above the root ("../usr/bin/su"),
- *   placed where containerd clamps it (moby refuses the layer); or a
- *   non-directory naming the root, dropped.
+ *   placed where both runtimes clamp it; or a non-directory naming the
+ *   root, dropped.
  * - "link-escape": written through a symlinked parent, or a hardlink target
- *   that climbs above the root (clamped as containerd does; moby refuses the
- *   layer), or a symlink loop in the parent path (entry dropped).
- * - "invalid-whiteout": `.wh.` with no name to delete.
+ *   that climbs above the root (clamped as both runtimes do), or a symlink
+ *   loop in the parent path (entry dropped), or an opaque marker in a
+ *   symlinked directory (which hides nothing here).
+ * - "invalid-whiteout": `.wh.`, `.wh..` or `.wh...`, which containerd
+ *   refuses; moby removes the directory itself (its parent for `.wh...`),
+ *   and so do we.
+ * - "pax-global": a PAX `g` entry whose name holds something: containerd
+ *   and moby's UnpackLayer remove it, docker's overlay2 driver ignores the
+ *   entry; kept in the tree.
  * - "invalid-hardlink": a hardlink whose target is missing or a directory
  *   when it is applied: link() fails and the runtime fails the layer; the
  *   entry is dropped.
@@ -141,7 +147,8 @@ export type UnsafeReason =
   | "unsupported-type"
   | "link-escape"
   | "invalid-hardlink"
-  | "aufs-name";
+  | "aufs-name"
+  | "pax-global";
 
 /** A tar entry the walk or the merge had to interpret (see UnsafeReason). */
 export interface UnsafeEntry {

@@ -56,21 +56,12 @@ export class MetaState {
   private pax: PaxRecords | undefined;
   private gnuName: Uint8Array = EMPTY;
   private gnuLink: Uint8Array = EMPTY;
-  /** Kind of the first pending x/L/K header, for the "meta header then end" errors; 0 when none. */
+  /** Kind of the first pending x/L/K header; 0 when none (nothing to clear). */
   private pendingFlag = 0;
   /** Set by apply(): how the entry just applied is sparse, or undefined. */
   sparse: SparsePlan | undefined;
 
   constructor(private readonly maxBytes: number = DEFAULT_MAX_META_BYTES) {}
-
-  /** True while an x/L/K header waits for its entry. */
-  get pending(): boolean {
-    return this.pendingFlag !== 0;
-  }
-
-  describePending(): string {
-    return metaName(this.pendingFlag);
-  }
 
   /** Call with a meta header's size before buffering its payload. */
   admit(flag: number, size: number, at: number): void {

@@ -101,6 +101,28 @@ describe("indexTarFile", () => {
     expect(await errorOf(indexTarFile(join(dir, "missing.tar")))).toMatchObject({ code: "NOT_FOUND" });
   });
 
+  // Go's Reader.Next: a pending x/L/K header at the end is dropped with the
+  // io.EOF, and a short read of the padding is io.EOF too (tryReadFull).
+  it("ends where Go ends: a meta header with no member after it, a last member whose padding is cut off", async () => {
+    const x = rawEntry({ name: "PaxHeaders/x", typeflag: "x" }, paxRecords(["path", "renamed"]));
+    const member = rawEntry({ name: "a" }, "abc");
+    for (const [name, bytes] of [
+      ["meta-then-end.tar", Buffer.concat([member, x, END])],
+      ["meta-then-eof.tar", Buffer.concat([member, x])],
+      ["meta-padding-cut.tar", Buffer.concat([member, x.subarray(0, x.length - 1)])],
+      ["member-padding-cut.tar", member.subarray(0, 512 + 3)],
+    ] as const) {
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      const idx = await indexTarFile(path);
+      expect([...idx.keys()], name).toEqual(["a"]);
+      expect(await readAt(path, idx.get("a")!.offset, 3)).toEqual(Buffer.from("abc"));
+    }
+    const dataCut = join(dir, "member-data-cut.tar");
+    await writeFile(dataCut, member.subarray(0, 512 + 2));
+    expect((await errorOf(indexTarFile(dataCut))).message).toMatch(/truncated tar: member "a" at offset 0 ends past the end of the file$/);
+  });
+
   it("reads headers as Go does (docker load and ctr import use Go's archive/tar)", async () => {
     const x = (...r: [Bytes, Bytes][]): Buffer => rawEntry({ name: "PaxHeaders/x", typeflag: "x" }, paxRecords(...r));
     const g = rawEntry({ name: "manifest.json", typeflag: "g" }, paxRecords(["path", "index.json"]));

@@ -4,7 +4,10 @@
  * costs one small read per member. Members are then read in place at
  * `offset`. `docker load` and `ctr import` read these archives with Go's
  * archive/tar too, so the header rules are the streaming walker's (same
- * block decoder, PAX parser and meta-header state). PAX global headers are
+ * block decoder, PAX parser and meta-header state, and the same end: a
+ * pending x/L/K header at the end, or padding cut off by it, ends the
+ * archive quietly as Reader.Next's io.EOF does,
+ * https://github.com/golang/go/blob/master/src/archive/tar/reader.go). PAX global headers are
  * skipped: moby's Unpack ignores them before anything else
  * (https://github.com/moby/moby/blob/master/pkg/archive/archive.go), and
  * containerd's importer only reads regular files and symlinks
@@ -93,8 +96,8 @@ async function scan(r: BlockReader, limits: TarIndexLimits): Promise<Map<string,
     const b = await r.block(pos);
     const ck = checkBlock(b, 0);
     if (ck === -1) {
-      if (meta.pending) throw new LayerlintError("TAR_INVALID", `tar ${meta.describePending()} followed by end of archive at offset ${pos}`);
-      // Go's readHeader: a second zero block, or the end of the file, ends the archive; anything else fails.
+      // Go's readHeader: a second zero block, or the end of the file, ends the archive (a pending
+      // x/L/K header is dropped with it); anything else fails.
       const next = pos + BLOCK;
       if (next === size) break;
       need(next + BLOCK, "block after a zero block", next);
@@ -108,7 +111,7 @@ async function scan(r: BlockReader, limits: TarIndexLimits): Promise<Map<string,
     pos += BLOCK;
     if (isMetaFlag(h.typeflag)) {
       meta.admit(h.typeflag, h.size, at);
-      need(pos + padded(h.size), "meta header", at);
+      need(pos + h.size, "meta header", at);
       meta.add(h, await r.bytes(pos, h.size), at); // a `g` entry is not a member
       pos += padded(h.size);
       continue;
@@ -117,13 +120,13 @@ async function scan(r: BlockReader, limits: TarIndexLimits): Promise<Map<string,
     if (meta.sparse) {
       throw new LayerlintError("TAR_INVALID", `member ${JSON.stringify(h.name)} at offset ${at} is a sparse file, whose stored bytes are not its content`);
     }
-    need(pos + padded(stored), `member ${JSON.stringify(h.name)}`, at);
+    // Only the data must be there: Go reads the padding with tryReadFull, and a short read is io.EOF.
+    need(pos + stored, `member ${JSON.stringify(h.name)}`, at);
     if (++count > maxMembers) throw new LayerlintError("LIMIT_EXCEEDED", `more than ${maxMembers} tar members`);
     // A later duplicate wins, as when the archive is extracted.
     members.set(memberName(h.name), { name: memberName(h.name), type: h.type, linkname: h.linkname, offset: pos, size: stored });
     pos += padded(stored);
   }
-  if (meta.pending) throw new LayerlintError("TAR_INVALID", `tar ${meta.describePending()} has no entry after it`);
   return members;
 }
 

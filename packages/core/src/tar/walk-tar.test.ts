@@ -326,11 +326,9 @@ describe("walkTar details", () => {
   it.each([
     ["a truncated header", () => Buffer.concat([hdr({ name: "f", size: 1 }), body("x"), hdr({ name: "g" }).subarray(0, 100)]), /^truncated tar: partial header block at offset 1024$/],
     ["truncated content", () => Buffer.concat([hdr({ name: "f", size: 2000 }), Buffer.alloc(1000)]), /^truncated tar: entry "f" needs 2560 bytes, stream has 1512 at offset 0$/],
-    ["missing padding", () => Buffer.concat([hdr({ name: "f", size: 2 }), Buffer.from("ab")]), /^truncated tar/],
+    ["missing data", () => Buffer.concat([hdr({ name: "f", size: 2 }), Buffer.from("a")]), /^truncated tar/],
     ["a bad checksum", () => { const b = Buffer.concat([hdr({ name: "f", size: 1 }), body("x"), hdr({ name: "g" }), END]); b[1025] = b[1025]! ^ 1; return b; }, /^tar header checksum mismatch at offset 1024$/],
     ["a PAX record with a lying length", () => Buffer.concat([meta("x", Buffer.from("99 path=x\n")), hdr({ name: "f" }), END]), /^invalid pax record: record at byte 0 runs past/],
-    ["a long name with no entry (end blocks)", () => Buffer.concat([meta("L", Buffer.from("name\0")), END]), /GNU long name followed by end of archive/],
-    ["a long name with no entry (EOF)", () => meta("L", Buffer.from("name\0")), /GNU long name at offset 0 has no entry after it/],
     ["a header after a lone zero block", () => Buffer.concat([Buffer.alloc(512), hdr({ name: "f" })]), /after a lone zero block/],
     ["a missing sparse extension block", () => hdr({ name: "s", flag: "S", format: "gnu" }, (b) => { b[482] = 1; }), /missing GNU sparse extension/],
     ["a size over 2^53", () => hdr({ name: "f", format: "gnu" }, (b) => { b.fill(0xff, 124, 136); b[124] = 0x80; }), /size is not a valid number/],

@@ -6,11 +6,17 @@
  * same entries, names, types, sizes and errors (see header-block.ts,
  * meta-state.ts, pax.ts, sparse.ts for the rules).
  *
- * Stricter than Go, on purpose (an error, never a different tree): a meta
- * header or the last entry's padding cut off by the end of the stream (Go
- * stops quietly), names over PATH_MAX, ids and modes over 2^53, sparse data
- * that does not match its map even where a runtime would not read it, and a
- * `g` header whose path Go applies at random.
+ * The end of the archive is where Go's Reader.Next returns io.EOF: two zero
+ * blocks, one zero block then the end of the stream, the end of the stream
+ * between entries, or inside the padding after an entry's data (Next reads
+ * the padding with tryReadFull, which turns a short read into io.EOF). A
+ * pending `x`/`L`/`K` header there is dropped, as Next drops it: the
+ * runtimes accept such a layer, so it is not an error here either.
+ *
+ * Stricter than Go, on purpose (an error, never a different tree): names
+ * over PATH_MAX, ids and modes over 2^53, sparse data that does not match
+ * its map even where a runtime would not read it, and a `g` header whose
+ * path Go applies at random.
  *
  * Speed: headers are decoded in place inside the source chunk; only a header
  * that straddles two chunks is copied, into a 512-byte carry buffer. File
@@ -80,6 +86,7 @@ export async function walkTar(
   let cur: TarHeader | undefined; // last header (entry or meta), for capture and errors
   let curAt = 0;
   let curEnd = 0; // archive offset where its data and padding end
+  let dataEnd = 0; // archive offset where its data ends (padding not included)
   let buf: Uint8Array = EMPTY; // capture or meta buffer being filled
   let fill = 0;
   let after = 0; // bytes to skip once `buf` is full
@@ -90,6 +97,7 @@ export async function walkTar(
   const startContent = (h: TarHeader, stored: number, want: number, end: number): void => {
     const region = padded(stored);
     curEnd = end + region;
+    dataEnd = end + stored;
     const n = want > 0 && visitor.content ? Math.min(Math.floor(want), stored) : 0;
     if (n > 0) {
       buf = new Uint8Array(n);
@@ -111,6 +119,7 @@ export async function walkTar(
     p.map.checkStored(planStored, curAt);
     skip = padded(planStored);
     curEnd = end + skip;
+    dataEnd = end + planStored;
   };
 
   /** Handles one complete block; `b[o..o+512)` is valid only during the call. */
@@ -139,7 +148,7 @@ export async function walkTar(
       return;
     }
     if (ck === -1) {
-      if (meta.pending) throw new LayerlintError("TAR_INVALID", `tar ${meta.describePending()} followed by end of archive at offset ${at}`);
+      // Go's readHeader returns io.EOF here (or after the next block), and next() drops a pending x/L/K with it.
       blockMode = B_AFTER_ZERO;
       return;
     }
@@ -154,6 +163,7 @@ export async function walkTar(
       fill = 0;
       after = padded(h.size) - h.size;
       curEnd = at + BLOCK + padded(h.size);
+      dataEnd = at + BLOCK + h.size;
       if (h.size > 0) state = S_META;
       else metaDone();
       return;
@@ -237,17 +247,15 @@ export async function walkTar(
   }
 
   // End of stream: fine on a block boundary between entries (with or without
-  // the end-of-archive blocks), truncated anywhere else.
-  if (skip > 0 || state === S_CAPTURE || state === S_META) {
+  // the end-of-archive blocks) or inside an entry's padding; truncated
+  // anywhere else (Go: io.ErrUnexpectedEOF). A pending meta header is dropped.
+  if (state === S_CAPTURE || state === S_META || (skip > 0 && total < dataEnd)) {
     truncated(`entry ${JSON.stringify(cur?.name ?? "")} needs ${curEnd} bytes, stream has ${total}`, curAt);
   }
-  if (state === S_BLOCK) {
+  if (state === S_BLOCK && skip === 0) {
     if (carried > 0) truncated(`partial header block`, blockAt);
     if (blockMode === B_SPARSE_EXT) truncated(`missing GNU sparse extension block`, total);
     if (blockMode === B_SPARSE_MAP) truncated(`GNU sparse map of entry ${JSON.stringify(cur?.name ?? "")}`, curAt);
-    if (blockMode === B_HEADER && meta.pending) {
-      throw new LayerlintError("TAR_INVALID", `tar ${meta.describePending()} at offset ${curAt} has no entry after it`);
-    }
   }
   return { entries, bytes: total };
 }
