@@ -19,8 +19,8 @@ export type CompressedSizeKind = "stored" | "estimated" | "unknown";
  * Level 6 is what `docker push` compresses an uncompressed layer with: Go's
  * compress/gzip at DefaultCompression
  * (compress() in https://github.com/moby/moby/blob/master/daemon/internal/distribution/push.go).
- * zlib's level 6, used here, came within 0.7% of Go's on 1.4 GB of real
- * files (bench/NOTES.md).
+ * zlib's level 6, used here, came within 0.4% of Go's, and within 2.1% of
+ * GNU gzip -6, on the layers of a Debian rootfs (bench/gzip-estimate.ts).
  */
 const ESTIMATE_LEVEL = 6;
 

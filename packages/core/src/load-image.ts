@@ -72,8 +72,8 @@ export interface LoadOptions {
   activity?: ScanActivity | undefined;
   /**
    * Estimate the compressed size of layers stored uncompressed (gzip level
-   * 6 of each, while it streams: layer-sizes.ts). It costs about 25 ms of
-   * CPU per MB of such layers (bench/NOTES.md), so it is asked for only
+   * 6 of each, while it streams: layer-sizes.ts). It costs about 21 ms of
+   * CPU per MB of such layers (bench/gzip-estimate.ts), so it is asked for only
    * when a compressed-size rule will read it; otherwise their
    * compressedSizeKind is "unknown".
    */
