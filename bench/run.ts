@@ -337,6 +337,10 @@ async function results(
     "",
   );
   for (const p of profiles) L.push(`### ${p.title}`, "", p.text, "");
+  const estimate = path.join(repo, "bench/gzip-estimate.md");
+  if (existsSync(estimate)) {
+    L.push("## gzip -6 estimate of layers stored uncompressed (bench/gzip-estimate.md, from its own run of bench/gzip-estimate.ts)", "", (await readFile(estimate, "utf8")).trim(), "");
+  }
   const notes = path.join(repo, "bench/NOTES.md");
   if (existsSync(notes)) {
     L.push("## Analysis (bench/NOTES.md, written by hand; check it against the numbers above)", "", (await readFile(notes, "utf8")).trim(), "");

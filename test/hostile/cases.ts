@@ -724,9 +724,9 @@ const documents: HostileCase[] = [
   {
     id: "unknown-layer-media-type",
     group: "manifests, configs and indexes",
-    outcome: "error UNSUPPORTED_MEDIA_TYPE (a layer of type application/x-hostile is never guessed at)",
+    outcome: "error NOT_AN_IMAGE (a layer of type application/x-hostile is never guessed at: no tar layer, no container image)",
     command: "files",
-    error: /^layer 0: unsupported media type "application\/x-hostile"$/,
+    error: /^oci:.*\/img is not a container image \(layer media type application\/x-hostile\)$/,
     build: (work) => withManifest(work, (m) => (m.layers[0].mediaType = "application/x-hostile")),
   },
   {
@@ -891,10 +891,10 @@ const documents: HostileCase[] = [
   {
     id: "manifest-media-type-contradiction",
     group: "manifests, configs and indexes",
-    outcome: "error MANIFEST_INVALID (the manifest's mediaType differs from its descriptor's)",
+    outcome: "error MANIFEST_INVALID (the body says it is an index, its descriptor a manifest: kinds that differ are never read either way)",
     command: "files",
-    error: new RegExp(`^manifest ${D}: mediaType .* differs from its descriptor's .*$`),
-    build: (work) => withManifest(work, (m) => (m.mediaType = "application/vnd.docker.distribution.manifest.v2+json")),
+    error: new RegExp(`^index ${D}: its descriptor says a manifest \\(${MT.manifest.replace(/[.+]/g, "\\$&")}\\), its body an index \\(${MT.index.replace(/[.+]/g, "\\$&")}\\)$`),
+    build: (work) => withManifest(work, (m) => (m.mediaType = MT.index)),
   },
 ];
 

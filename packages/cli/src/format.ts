@@ -30,3 +30,30 @@ export function table(cells: string[][], rightAlign: ReadonlySet<number> = new S
     )
     .join("\n");
 }
+
+type CompressedKind = "stored" | "estimated" | "unknown";
+
+/** A layer's compressed size in a table: "12 MB", "~4.1 MB" (an estimate) or "unknown" (stored uncompressed). */
+export function compressedCell(l: { compressedSize: number; compressedSizeKind?: CompressedKind }): string {
+  if (l.compressedSizeKind === "unknown") return "unknown";
+  return `${l.compressedSizeKind === "estimated" ? "~" : ""}${formatBytes(l.compressedSize)}`;
+}
+
+/** The image's compressed size in a sentence, saying what it is when it is not the stored blobs. */
+export function compressedPhrase(s: { compressed: number; stored?: number; compressedKind?: CompressedKind }): string {
+  if (s.compressedKind === "unknown") return `${formatBytes(s.stored ?? s.compressed)} stored (compressed size unknown)`;
+  if (s.compressedKind === "estimated") return `~${formatBytes(s.compressed)} compressed (estimated)`;
+  return `${formatBytes(s.compressed)} compressed`;
+}
+
+/** The line under a layer table that explains "~" and "unknown", when a cell shows one. */
+export function compressedNote(layers: readonly { compressedSizeKind?: CompressedKind }[]): string[] {
+  const notes: string[] = [];
+  if (layers.some((l) => l.compressedSizeKind === "estimated")) {
+    notes.push("~: estimated, gzip -6 of a layer stored uncompressed (as docker push compresses it)");
+  }
+  if (layers.some((l) => l.compressedSizeKind === "unknown")) {
+    notes.push("unknown: stored uncompressed (as docker save writes layers); a scan with --max-compressed or --max-layer-size estimates it");
+  }
+  return notes;
+}

@@ -1,5 +1,5 @@
 import { CATEGORY_TITLES, type Finding, type Report } from "@layerlint/core";
-import { formatBytes, table } from "./format.js";
+import { compressedCell, compressedNote, compressedPhrase, formatBytes, table } from "./format.js";
 import type { Style } from "./style.js";
 import { printable } from "./printable.js";
 import { findingGateTag, gateSection } from "./gate-table.js";
@@ -42,7 +42,7 @@ export function textReport(r: Report, style: Style): string {
         ["#", "compressed", "uncompressed", "files", "created by"],
         ...img.layers.map((l) => [
           String(l.index),
-          formatBytes(l.compressedSize),
+          compressedCell(l),
           formatBytes(l.uncompressedSize),
           String(l.files),
           (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 60),
@@ -51,11 +51,12 @@ export function textReport(r: Report, style: Style): string {
       new Set([1, 2, 3]),
     ),
   );
+  out.push(...compressedNote(img.layers).map((n) => style.dim(n)));
   out.push("");
   const s = r.summary.bySeverity;
   out.push(
     `${r.summary.total} findings (critical ${s.critical}, high ${s.high}, medium ${s.medium}, low ${s.low}, info ${s.info}); ` +
-      `size ${formatBytes(img.sizes.compressed)} compressed, ${formatBytes(img.sizes.uncompressed)} uncompressed, ` +
+      `size ${compressedPhrase(img.sizes)}, ${formatBytes(img.sizes.uncompressed)} uncompressed, ` +
       `${formatBytes(img.sizes.wasted)} wasted, ${img.sizes.files} files in ${img.layers.length} layers`,
   );
   out.push(...gateSection(r, style));

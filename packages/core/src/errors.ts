@@ -1,7 +1,7 @@
 /**
  * The one error type core throws on bad input. `code` is a stable string that
  * scripts may match on; `message` is a single line that names the problem.
- * Only the CLI maps it to an exit code (DESIGN.md §2).
+ * Only the CLI maps it to an exit code (2, with the message on one stderr line).
  */
 export type ErrorCode =
   | "INVALID_INPUT"
@@ -29,7 +29,9 @@ export type ErrorCode =
   | "ABORTED"
   | "POLICY_INVALID"
   /** ScanOptions.timeout passed; the message names what was still running. */
-  | "TIMEOUT";
+  | "TIMEOUT"
+  /** The input is an OCI artifact (a Helm chart, a signature, an SBOM…), not a container image. */
+  | "NOT_AN_IMAGE";
 
 export class LayerlintError extends Error {
   readonly code: ErrorCode;

@@ -18,7 +18,8 @@ export type {
 export { MAX_UNSAFE_LISTED, type UnsafeCount } from "./unsafe-log.js";
 export type { LayerIndex, MarkKind, Marks } from "./layer-index.js";
 export { openSource, localInputPath, type OpenSourceOptions } from "./sources/open-source.js";
-export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";
+export { imageSizes, type CompressedSizeKind } from "./layer-sizes.js";
+export { loadImage, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 export type { FileIndex } from "./file-index.js";
 export { walkLayer, type WantsContent } from "./walk-layer.js";
@@ -53,6 +54,7 @@ export {
 export { parsePolicy, validatePolicy, mergePolicies, isEmptyPolicy } from "./policy/load.js";
 export { findingFingerprint } from "./policy/fingerprint.js";
 export { createBaseline, parseBaseline, compareBaseline, type Baseline, type BaselineState } from "./policy/baseline.js";
+export { wantsCompressedSize } from "./policy/size-checks.js";
 export { evaluatePolicy, allowMatches, type GateCheck, type GateResult, type FindingGateState, type EvaluateOptions } from "./policy/evaluate.js";
 export type { IgnoreStatus } from "./policy/ignores.js";
 export { registryAllowed } from "./policy/provenance.js";

@@ -3,9 +3,9 @@ import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource } from "./types.js";
 import type { LayerIndex } from "./layer-index.js";
-import { LayerlintError, shortDigest } from "./errors.js";
+import { LayerlintError } from "./errors.js";
 import { isLayerType } from "./media-types.js";
-import { openLayer, verifyBlob } from "./layer-stream.js";
+import { openLayer } from "./layer-stream.js";
 import { CHUNK, gather, zstdImplementation, type Compression } from "./compression.js";
 import { walkLayer, type ContentScan, type WantsContent } from "./walk-layer.js";
 import { CaptureBudget } from "./capture-budget.js";
@@ -19,6 +19,8 @@ import { LayerWorkers, layerWorkersAvailable } from "./worker/layer-workers.js";
 import { openLayerInWorker } from "./worker/open-layer-in-worker.js";
 import { DecoderBudget } from "./decoder-budget.js";
 import type { ScanActivity } from "./scan-activity.js";
+import { estimateGzip, layerSizes, type CompressedSizeKind } from "./layer-sizes.js";
+import { explainLayerError } from "./explain-layer-error.js";
 
 export interface LayerSummary {
   index: number;
@@ -27,8 +29,12 @@ export interface LayerSummary {
   mediaType: string;
   /** What the bytes turned out to be, by magic number. */
   compression: Compression;
+  /** The stored size, or gzip's estimate for a layer stored uncompressed: see compressedSizeKind. */
   compressedSize: number;
   uncompressedSize: number;
+  /** Bytes of the blob as stored in the input. */
+  storedSize: number;
+  compressedSizeKind: CompressedSizeKind;
   entries: number;
   files: number;
   createdBy: string | undefined;
@@ -64,6 +70,14 @@ export interface LoadOptions {
   maxDecoderBytes?: number | undefined;
   /** Kept up to date with the phase and the layers in flight, for a deadline's message. */
   activity?: ScanActivity | undefined;
+  /**
+   * Estimate the compressed size of layers stored uncompressed (gzip level
+   * 6 of each, while it streams: layer-sizes.ts). It costs about 21 ms of
+   * CPU per MB of such layers (bench/gzip-estimate.ts), so it is asked for only
+   * when a compressed-size rule will read it; otherwise their
+   * compressedSizeKind is "unknown".
+   */
+  estimateCompressedSize?: boolean | undefined;
 }
 
 export type LayerWorkersMode = "auto" | "always" | "never";
@@ -121,20 +135,25 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   const inWorker = workerPolicy(opts.layerWorkers, source.kind === "registry");
   const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
   const decoders = new DecoderBudget(opts.maxDecoderBytes ?? defaultLimits.maxDecoderBytes, stop.signal);
-  const results = await Promise.all(
-    manifest.layers.map((desc, i) =>
-      limit(async () => {
-        stop.signal.throwIfAborted();
-        opts.onProgress?.({ type: "layer-start", index: i, total, digest: desc.digest, size: desc.size });
-        activity?.layerStart(i, total, desc.digest, desc.size);
-        const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, capture, inWorker(desc) ? workers : undefined, decoders);
-        activity?.layerDone(i);
-        done++;
-        opts.onProgress?.({ type: "layer-done", index: i, total, digest: desc.digest, size: desc.size, done });
-        return r;
-      }),
-    ),
-  )
+  // Queued largest first when estimating: a layer's time then grows with its
+  // size, and the largest last would leave one core idle at the end.
+  const order = manifest.layers.map((_, i) => i);
+  if (opts.estimateCompressedSize) order.sort((a, b) => manifest.layers[b]!.size - manifest.layers[a]!.size);
+  const tasks: Promise<Awaited<ReturnType<typeof readLayer>>>[] = [];
+  for (const i of order) {
+    const desc = manifest.layers[i]!;
+    tasks[i] = limit(async () => {
+      stop.signal.throwIfAborted();
+      opts.onProgress?.({ type: "layer-start", index: i, total, digest: desc.digest, size: desc.size });
+      activity?.layerStart(i, total, desc.digest, desc.size);
+      const r = await readLayer(source, desc, config.rootfs.diff_ids[i]!, i, layerOpts, capture, inWorker(desc) ? workers : undefined, decoders);
+      activity?.layerDone(i);
+      done++;
+      opts.onProgress?.({ type: "layer-done", index: i, total, digest: desc.digest, size: desc.size, done });
+      return r;
+    });
+  }
+  const results = await Promise.all(tasks)
     .catch((e: unknown) => {
       limit.clearQueue();
       stop.abort(e);
@@ -153,7 +172,7 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
     diffId: config.rootfs.diff_ids[i]!,
     mediaType: manifest.layers[i]!.mediaType,
     compression: r.compression,
-    compressedSize: manifest.layers[i]!.size,
+    ...layerSizes(manifest.layers[i]!.size, r.compression, source.kind === "registry", r.estimatedSize),
     uncompressedSize: r.index.stats.tarBytes,
     entries: r.index.stats.entries,
     files: r.index.stats.files,
@@ -187,7 +206,7 @@ export async function readLayer(
   capture: CaptureBudget | undefined,
   workers: LayerWorkers | undefined,
   decoders: DecoderBudget,
-): Promise<{ index: LayerIndex; compression: Compression }> {
+): Promise<{ index: LayerIndex; compression: Compression; estimatedSize?: number | undefined }> {
   if (!isLayerType(desc.mediaType)) {
     throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `layer ${index}: unsupported media type "${desc.mediaType}"`);
   }
@@ -208,8 +227,10 @@ export async function readLayer(
         // them into CHUNK-sized pieces. File reads are larger and pass as they
         // are; a worker's input comes already packed into 1 MiB buffers.
         openLayer(gather(blob, CHUNK), desc, diffId, { verifyDigest, memory: account, onStored });
-    const walked = await walkLayer(abortable(layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent, capture);
-    return { index: walked, compression: layer.compression() ?? "none" };
+    // A registry's blob is what a pull downloads: nothing to estimate there.
+    const estimate = opts.estimateCompressedSize && source.kind !== "registry" ? estimateGzip(layer.chunks, () => layer.compression() === "none") : undefined;
+    const walked = await walkLayer(abortable(estimate?.chunks ?? layer.chunks, opts.signal), index, opts.wantsContent, opts.scanContent, capture);
+    return { index: walked, compression: layer.compression() ?? "none", estimatedSize: estimate?.size() };
   } catch (e) {
     throw await explainLayerError(e, source, desc, verifyDigest, opts.signal);
   } finally {
@@ -249,55 +270,6 @@ async function* abortable(src: AsyncIterable<Uint8Array>, signal: AbortSignal | 
     signal.throwIfAborted();
     yield chunk;
   }
-}
-
-/**
- * A corrupt blob often trips the decompressor or the tar parser before its
- * digest check at EOF. Re-read the stored bytes and, when they do not match
- * their digest, report that: it is the real cause. Otherwise name the layer
- * in the error.
- */
-async function explainLayerError(
-  e: unknown,
-  source: ImageSource,
-  desc: Descriptor,
-  verifyDigest: boolean,
-  signal: AbortSignal | undefined,
-): Promise<unknown> {
-  if (!(e instanceof LayerlintError) || signal?.aborted) return e;
-  if (e.code === "DIGEST_MISMATCH" || e.code === "SIZE_MISMATCH" || e.code === "DIFF_ID_MISMATCH") return e;
-  // Transport failures say nothing about the bytes: reading them again would
-  // only repeat the failure (and its retries).
-  const transport = e.code === "NETWORK_ERROR" || e.code === "REGISTRY_ERROR" || e.code === "AUTH_FAILED" || e.code === "NOT_FOUND";
-  if (verifyDigest && !transport) {
-    try {
-      const again = await source.openBlob(desc, signal);
-      again.on("error", ignore);
-      try {
-        for await (const _ of verifyBlob(again, desc, "layer")) {
-          // drained only to hash
-        }
-      } finally {
-        again.destroy();
-      }
-    } catch (check) {
-      if (check instanceof LayerlintError && (check.code === "DIGEST_MISMATCH" || check.code === "SIZE_MISMATCH")) {
-        return check;
-      }
-    }
-  }
-  const name = shortDigest(desc.digest);
-  return e.message.includes(name) ? e : new LayerlintError(e.code, `layer ${name}: ${e.message}`, { cause: e });
-}
-
-/** Image-wide sizes: wasted counts shadowed regular files only (dive#684 fixed). */
-export function imageSizes(image: LoadedImage): { compressed: number; uncompressed: number; wasted: number; files: number } {
-  return {
-    compressed: image.layers.reduce((s, l) => s + l.compressedSize, 0),
-    uncompressed: image.layers.reduce((s, l) => s + l.uncompressedSize, 0),
-    wasted: image.fs.wastedBytes,
-    files: image.layers.reduce((s, l) => s + l.files, 0),
-  };
 }
 
 /** Layers as reports print them: created_by with credentials masked. */

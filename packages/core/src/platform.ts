@@ -5,6 +5,7 @@
  */
 import { LayerlintError } from "./errors.js";
 import type { Descriptor, Platform } from "./types.js";
+import { isArtifactDescriptor } from "./artifact.js";
 
 /** Media types that can be selected as an image (https://github.com/opencontainers/image-spec/blob/main/media-types.md). */
 export const IMAGE_MANIFEST_TYPES: ReadonlySet<string> = new Set([
@@ -96,13 +97,17 @@ export function isAttestationDescriptor(d: Descriptor): boolean {
 const DEFAULT_PLATFORM: Platform = { os: "linux", architecture: "amd64" };
 
 /**
- * Picks one child of an index for `wanted`. Attestations and
- * unknown media types are skipped without error (image-spec image-index.md).
+ * Picks one child of an index for `wanted`. Attestations, entries that say
+ * they are artifacts (`artifactType`) and unknown media types are skipped
+ * without error (https://github.com/opencontainers/image-spec/blob/main/image-index.md).
  * With no `wanted`: the single image if there is exactly one, else linux/amd64.
  */
 export function selectManifest(descriptors: Descriptor[], wanted: Platform | undefined): Descriptor {
   const candidates = descriptors.filter(
-    (d) => !isAttestationDescriptor(d) && (IMAGE_MANIFEST_TYPES.has(d.mediaType) || IMAGE_INDEX_TYPES.has(d.mediaType)),
+    (d) =>
+      !isAttestationDescriptor(d) &&
+      !isArtifactDescriptor(d) &&
+      (IMAGE_MANIFEST_TYPES.has(d.mediaType) || IMAGE_INDEX_TYPES.has(d.mediaType)),
   );
   if (candidates.length === 1 && (wanted === undefined || candidates[0]!.platform === undefined)) {
     return candidates[0]!;

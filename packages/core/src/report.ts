@@ -27,17 +27,29 @@ export const findingSchema = z.object({
     .meta({ description: "Present on the one finding that stands for a rule's findings past the report's per-rule limit." }),
 });
 
+/** What a compressed size is (layer-sizes.ts): "unknown" for the whole image when any layer's is. */
+const compressedKindSchema = z.enum(["stored", "estimated", "unknown"]).meta({
+  description:
+    "stored: the compressed blob as stored, or a registry's blob (what a pull downloads); estimated: gzip level 6 of a layer stored uncompressed, computed during the scan; unknown: stored uncompressed and not estimated (the compressed size then holds the stored size).",
+});
+
 export const layerReportSchema = z.object({
   index: z.number().int().nonnegative(),
   digest: z.string(),
   diffId: z.string(),
   mediaType: z.string(),
   compression: z.enum(["gzip", "zstd", "none"]),
-  compressedSize: z.number().int().nonnegative(),
+  compressedSize: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: "Per compressedSizeKind: the stored compressed blob, gzip -6's estimate, or (unknown) the stored size." }),
   uncompressedSize: z.number().int().nonnegative(),
   entries: z.number().int().nonnegative(),
   files: z.number().int().nonnegative(),
   createdBy: z.string().nullable(),
+  storedSize: z.number().int().nonnegative().meta({ description: "Bytes of the blob as stored in the input." }),
+  compressedSizeKind: compressedKindSchema,
 });
 
 export const gateCheckSchema = z.object({
@@ -46,6 +58,10 @@ export const gateCheckSchema = z.object({
   actual: z.unknown(),
   limit: z.unknown(),
   message: z.string().optional(),
+  actualKind: z
+    .enum(["estimated", "unknown"])
+    .optional()
+    .meta({ description: "Size checks only: `actual` is an estimate, or is unknown (null) and the check failed closed." }),
 });
 
 export const reportSchema = z.object({
@@ -70,6 +86,8 @@ export const reportSchema = z.object({
       uncompressed: z.number().int().nonnegative(),
       wasted: z.number().int().nonnegative(),
       files: z.number().int().nonnegative(),
+      stored: z.number().int().nonnegative().meta({ description: "Sum of the layer blobs as stored in the input." }),
+      compressedKind: compressedKindSchema,
     }),
     layers: z.array(layerReportSchema),
   }),

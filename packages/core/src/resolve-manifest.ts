@@ -4,6 +4,7 @@ import { isIndexType, isManifestType, isSchema1Type } from "./media-types.js";
 import { parseJson } from "./parse-json.js";
 import { indexSchema, manifestSchema } from "./schemas.js";
 import { selectManifest } from "./platform.js";
+import { artifactReason, isArtifactDescriptor, notAnImage, onlyArtifacts } from "./artifact.js";
 
 /** Fetches a descriptor's bytes, verified against its digest and size. */
 export type FetchDocument = (d: Descriptor) => Promise<Uint8Array>;
@@ -11,7 +12,19 @@ export type FetchDocument = (d: Descriptor) => Promise<Uint8Array>;
 export interface ResolveOptions {
   platform?: Platform | undefined;
   maxDepth: number;
+  /** The input as the user gave it, for `<input> is not a container image (…)`. */
+  input?: string | undefined;
+  /** Hears that a descriptor's media type differs from its body's, both of one kind. */
+  onWarning?: ((message: string) => void) | undefined;
+  /**
+   * The root descriptor's media type is a registry's Content-Type: a body
+   * whose own mediaType differs is refused, as the distribution-spec tells
+   * clients (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests).
+   */
+  rootTypeIsContentType?: boolean | undefined;
 }
+
+type Kind = "index" | "manifest" | "schema1";
 
 /**
  * Follows a descriptor through (possibly nested) indexes to one image
@@ -24,6 +37,7 @@ export async function resolveManifest(
   opts: ResolveOptions,
 ): Promise<ImageManifest> {
   const seen = new Set<string>();
+  const input = opts.input ?? "input";
   let desc = root;
   for (let depth = 0; ; depth++) {
     if (depth > opts.maxDepth) {
@@ -34,7 +48,8 @@ export async function resolveManifest(
     }
     seen.add(desc.digest);
     const bytes = await fetch(desc);
-    const kind = documentKind(desc.mediaType, bytes);
+    const body = looseJson(bytes);
+    const kind = documentKind(desc, body, input, depth === 0 && opts.rootTypeIsContentType === true, opts.onWarning);
     const what = `${kind === "index" ? "index" : "manifest"} ${shortDigest(desc.digest)}`;
     if (kind === "schema1") {
       throw new LayerlintError("UNSUPPORTED_SCHEMA1", `${what}: unsupported legacy schema1 manifest`);
@@ -42,13 +57,15 @@ export async function resolveManifest(
     if (kind === "index") {
       const index = parseJson(bytes, indexSchema, what, "MANIFEST_INVALID");
       if (index.manifests.length === 0) throw new LayerlintError("MANIFEST_INVALID", `${what}: empty index`);
-      desc = selectManifest(index.manifests as Descriptor[], opts.platform);
+      const entries = index.manifests as Descriptor[];
+      if (entries.every(isArtifactDescriptor)) throw onlyArtifacts(input, entries);
+      desc = selectManifest(entries, opts.platform);
       continue;
     }
+    // An artifact is told apart before the image schema sees its config.
+    const artifact = artifactReason(body);
+    if (artifact !== undefined) throw notAnImage(input, artifact);
     const m = parseJson(bytes, manifestSchema, what, "MANIFEST_INVALID");
-    if (m.mediaType && m.mediaType !== desc.mediaType && isManifestType(desc.mediaType)) {
-      throw new LayerlintError("MANIFEST_INVALID", `${what}: mediaType ${m.mediaType} differs from its descriptor's ${desc.mediaType}`);
-    }
     return {
       mediaType: m.mediaType ?? desc.mediaType,
       digest: desc.digest,
@@ -60,24 +77,70 @@ export async function resolveManifest(
   }
 }
 
-/**
- * What a document is: by media type when known, else by its keys, as
- * containerd tells untyped manifests apart (validateMediaType in
- * https://github.com/containerd/containerd/blob/v1.6.20/images/image.go).
- */
-function documentKind(mediaType: string, bytes: Uint8Array): "index" | "manifest" | "schema1" {
-  if (isIndexType(mediaType)) return "index";
-  if (isManifestType(mediaType)) return "manifest";
-  if (isSchema1Type(mediaType)) return "schema1";
-  let doc: Record<string, unknown> = {};
+function looseJson(bytes: Uint8Array): unknown {
   try {
-    const v: unknown = JSON.parse(Buffer.from(bytes).toString("utf8"));
-    if (v && typeof v === "object") doc = v as Record<string, unknown>;
+    return JSON.parse(Buffer.from(bytes).toString("utf8"));
   } catch {
-    // parseJson reports invalid JSON with the document's name.
+    return undefined; // parseJson reports invalid JSON with the document's name.
   }
+}
+
+function kindOfType(t: string | undefined): Kind | undefined {
+  if (isIndexType(t)) return "index";
+  if (isManifestType(t)) return "manifest";
+  if (isSchema1Type(t)) return "schema1";
+  return undefined;
+}
+
+/**
+ * What a document is by its keys, as containerd tells untyped manifests
+ * apart (validateMediaType in
+ * https://github.com/containerd/containerd/blob/v1.6.20/images/image.go).
+ * A document with both `manifests` and `layers` or `config` is neither
+ * (CVE-2021-41190, https://github.com/opencontainers/image-spec/security/advisories/GHSA-77vh-xpmg-72qh).
+ */
+function kindOfKeys(doc: Record<string, unknown>): Kind | undefined {
   if (doc.schemaVersion === 1 || "fsLayers" in doc) return "schema1";
-  if (Array.isArray(doc.manifests)) return "index";
-  if ("layers" in doc || "config" in doc) return "manifest";
-  throw new LayerlintError("UNSUPPORTED_MEDIA_TYPE", `descriptor ${shortDigest("digest" in doc ? String(doc.digest) : "?")}: unsupported media type "${mediaType}"`);
+  const index = Array.isArray(doc.manifests);
+  const manifest = "layers" in doc || "config" in doc;
+  if (index && !manifest) return "index";
+  if (manifest && !index) return "manifest";
+  return undefined;
+}
+
+/**
+ * The kind of a document, from its descriptor's media type and its body's
+ * own `mediaType` (or, without one, its keys). The two may name different
+ * types of one kind, an OCI manifest under a Docker schema 2 descriptor or
+ * the other way round, or an OCI index under a Docker list: go-containerregistry
+ * reads those (https://github.com/google/go-containerregistry/blob/main/pkg/v1/layout/image.go),
+ * so we read the body and warn. Kinds that differ (an index described as a
+ * manifest) are an error; a body of another type is no image at all.
+ */
+function documentKind(desc: Descriptor, body: unknown, input: string, strict: boolean, onWarning?: (message: string) => void): Kind {
+  const doc = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const declared = typeof doc.mediaType === "string" ? doc.mediaType : undefined;
+  const fromDesc = kindOfType(desc.mediaType);
+  const fromBody = declared !== undefined ? kindOfType(declared) : kindOfKeys(doc);
+  if (declared !== undefined && fromBody === undefined) throw notAnImage(input, `media type ${declared}`);
+  const what = `${(fromBody ?? fromDesc) === "index" ? "index" : "manifest"} ${shortDigest(desc.digest)}`;
+  if (fromDesc === undefined) {
+    if (fromBody !== undefined) return fromBody;
+    if (desc.mediaType !== "") throw notAnImage(input, `media type ${desc.mediaType}`);
+    // Untyped (a registry's application/json): parseJson names what is wrong with it.
+    return "manifest";
+  }
+  if (fromBody === undefined || declared === desc.mediaType) return fromDesc;
+  if (fromBody !== fromDesc) {
+    throw new LayerlintError(
+      "MANIFEST_INVALID",
+      `${what}: its descriptor says ${fromDesc === "index" ? "an index" : "a manifest"} (${desc.mediaType}), its body ${fromBody === "index" ? "an index" : "a manifest"}${declared ? ` (${declared})` : ""}`,
+    );
+  }
+  if (declared === undefined) return fromDesc;
+  if (strict) {
+    throw new LayerlintError("MANIFEST_INVALID", `${what}: mediaType ${declared} differs from the registry's Content-Type ${desc.mediaType}`);
+  }
+  onWarning?.(`${what}: mediaType ${declared} differs from its descriptor's ${desc.mediaType}; read as ${declared}, as go-containerregistry does`);
+  return fromBody;
 }

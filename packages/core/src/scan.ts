@@ -6,7 +6,8 @@ import { readOsRelease, osReleaseWants } from "./analyzers/os-release.js";
 import { classifyBase } from "./analyzers/base-class.js";
 import { openSource } from "./sources/open-source.js";
 import type { ContentScan } from "./walk-layer.js";
-import { imageSizes, loadImage, reportedLayers, type LayerWorkersMode, type LoadedImage, type ProgressEvent } from "./load-image.js";
+import { imageSizes } from "./layer-sizes.js";
+import { loadImage, reportedLayers, type LayerWorkersMode, type LoadedImage, type ProgressEvent } from "./load-image.js";
 import { parsePlatform } from "./platform.js";
 import { findingCount, severityRank, SEVERITIES, type Finding } from "./finding.js";
 import { boundFindings } from "./bound-findings.js";
@@ -36,6 +37,14 @@ export interface ScanOptions {
   registry?: RegistryOptions | undefined;
   /** Warnings about the input (a tag on several images of an archive); the CLI prints `warning: …`. */
   onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Estimate the compressed size of layers stored uncompressed (docker
+   * save), as gzip level 6 of each while it streams (LoadOptions). Set it
+   * when a compressed-size rule will read the report (wantsCompressedSize);
+   * without it those layers' compressedSizeKind is "unknown" and such a
+   * rule fails closed.
+   */
+  estimateCompressedSize?: boolean | undefined;
   /**
    * Overall deadline in milliseconds (parseDuration reads "5m", "90s"). When
    * it passes, downloads, workers and file reads stop and the scan rejects
@@ -82,6 +91,7 @@ async function scanOnce(input: string, options: ScanOptions, activity: ScanActiv
       wantsContent: retainedWants(analyzers),
       scanContent: streamedContent(analyzers, states),
       maxCapturedBytes: options.limits?.maxCapturedBytes,
+      estimateCompressedSize: options.estimateCompressedSize,
     });
     const first = contextOf(image);
     const wanted = analyzers.flatMap((a, i) => a.needsContent?.(first, states[i]) ?? []);

@@ -110,9 +110,17 @@ export const configSchema = z.looseObject({
   history: z.array(historySchema).nullish(),
 });
 
+/**
+ * index.json of an image layout. Docker 25.0.0 and 25.0.1 write
+ * `"manifests": null` when `docker save` names images by ID
+ * (fixed in https://github.com/moby/moby/commit/d131f00fff); such an
+ * archive is read through its manifest.json, as docker load reads it.
+ */
+export const layoutIndexSchema = indexSchema.extend({ manifests: z.array(descriptorSchema).nullable() });
+
 export const ociLayoutSchema = z.looseObject({ imageLayoutVersion: z.string() });
 
-/** docker save's manifest.json (SPECS §5). */
+/** docker save's manifest.json (https://github.com/moby/moby/blob/v20.10.24/image/tarexport/tarexport.go). */
 export const dockerSaveManifestSchema = z.array(
   z.looseObject({
     Config: z.string(),

@@ -3,6 +3,8 @@ import type { Readable } from "node:stream";
 /** OCI content descriptor (image-spec descriptor.md). */
 export interface Descriptor {
   mediaType: string;
+  /** Set on descriptors of artifacts (image-spec descriptor.md). */
+  artifactType?: string | undefined;
   digest: string;
   size: number;
   annotations?: Record<string, string> | undefined;

@@ -1,7 +1,7 @@
 import { imageSizes, redactText, reportedLayers, type LoadedImage } from "@layerlint/core";
 import { load, outputFlag, type CommonOptions } from "../load.js";
 import { openOutput } from "../output.js";
-import { formatBytes, table } from "../format.js";
+import { compressedCell, compressedNote, compressedPhrase, formatBytes, table } from "../format.js";
 import { printable } from "../printable.js";
 
 export interface InfoOptions extends CommonOptions {
@@ -47,7 +47,7 @@ function infoText(i: ReturnType<typeof imageInfo>): string {
     `manifest  ${i.manifestDigest}`,
     `config    ${i.configDigest}`,
     `platform  ${i.platform}`,
-    `size      ${formatBytes(i.sizes.compressed)} compressed, ${formatBytes(i.sizes.uncompressed)} uncompressed, ${formatBytes(i.sizes.wasted)} wasted`,
+    `size      ${compressedPhrase(i.sizes)}, ${formatBytes(i.sizes.uncompressed)} uncompressed, ${formatBytes(i.sizes.wasted)} wasted`,
     "",
   ];
   const layers = table(
@@ -56,7 +56,7 @@ function infoText(i: ReturnType<typeof imageInfo>): string {
       ...i.layers.map((l) => [
         String(l.index),
         l.digest.slice(0, 19),
-        formatBytes(l.compressedSize),
+        compressedCell(l),
         formatBytes(l.uncompressedSize),
         String(l.entries),
         (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 70),
@@ -65,6 +65,7 @@ function infoText(i: ReturnType<typeof imageInfo>): string {
     new Set([2, 3, 4]),
   );
   const config = [
+    ...compressedNote(i.layers),
     "",
     `user        ${JSON.stringify(i.config.user)}`,
     `entrypoint  ${JSON.stringify(i.config.entrypoint)}`,

@@ -1,4 +1,4 @@
-import { scan } from "@layerlint/core";
+import { scan, wantsCompressedSize } from "@layerlint/core";
 import { outputFlag, type CommonOptions } from "../load.js";
 import { printWarning, registryOptions, stderrLine } from "../registry-flags.js";
 import { refuseOverwritingInput } from "../output-guard.js";
@@ -27,6 +27,8 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
     registry: await registryOptions(opts),
     onWarning: printWarning,
     timeout: opts.timeout,
+    // Layers stored uncompressed (docker save) get a gzip estimate only when a rule reads it.
+    estimateCompressedSize: wantsCompressedSize(gate.policy),
   });
   const report = runGate(scanned, gate);
   for (const note of expiredIgnores(report)) stderrLine(`warning: ${note}; its findings count again`);

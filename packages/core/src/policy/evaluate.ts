@@ -23,16 +23,9 @@ import { findingFingerprint } from "./fingerprint.js";
 import { ignoreMatchers, type IgnoreStatus } from "./ignores.js";
 import { allowedRegistriesCheck, forbidLatestCheck, requireDigestCheck } from "./provenance.js";
 import { FORBID_CATEGORIES, type ForbidCategory, type Policy } from "./schema.js";
-import { formatSize } from "./size.js";
+import { sizeChecks, type GateCheck } from "./size-checks.js";
 
-export interface GateCheck {
-  /** Stable, kebab-case: "max-compressed", "forbid-shell", "fail-on"… */
-  id: string;
-  passed: boolean;
-  actual: unknown;
-  limit: unknown;
-  message: string;
-}
+export { isBinarySize, type GateCheck } from "./size-checks.js";
 
 /** What the gate decided about one finding (parallel to report.findings). */
 export interface FindingGateState {
@@ -76,25 +69,6 @@ const NOUNS: Readonly<Record<ForbidCategory, [string, string]>> = {
   setuid: ["setuid/setgid file", "setuid/setgid files"],
   capability: ["file with capabilities", "files with capabilities"],
 };
-
-/** Size limits are shown back in the unit family they were probably written in. */
-export function isBinarySize(n: number): boolean {
-  return n % 1000 !== 0 && n % 1024 === 0;
-}
-
-function sizeCheck(id: string, what: string, actual: number, limit: number): GateCheck {
-  const bin = isBinarySize(limit);
-  const a = formatSize(actual, bin);
-  const l = formatSize(limit, bin);
-  const passed = actual <= limit;
-  return {
-    id,
-    passed,
-    actual,
-    limit,
-    message: passed ? `${what} ${a} is within ${l}` : `${what} ${a} exceeds ${l} by ${formatSize(actual - limit, bin)}`,
-  };
-}
 
 /** tools.allow: a name matches the tool (evidence.tool) or the file name; "/…" is an exact path. */
 export function allowMatches(f: Finding, allow: readonly string[]): boolean {
@@ -141,63 +115,7 @@ export function evaluatePolicy(report: Report, policy: Policy, options: Evaluate
   const newWord = options.baseline ? "new " : "";
 
   // --- size
-  const size = policy.size ?? {};
-  if (size.maxCompressed !== undefined) checks.push(sizeCheck("max-compressed", "compressed size", img.sizes.compressed, size.maxCompressed));
-  if (size.maxUncompressed !== undefined) checks.push(sizeCheck("max-uncompressed", "uncompressed size", img.sizes.uncompressed, size.maxUncompressed));
-  if (size.maxLayers !== undefined) {
-    const n = img.layers.length;
-    checks.push({
-      id: "max-layers",
-      passed: n <= size.maxLayers,
-      actual: n,
-      limit: size.maxLayers,
-      message: n <= size.maxLayers ? `${n} layers, within ${size.maxLayers}` : `${n} layers exceed ${size.maxLayers} by ${n - size.maxLayers}`,
-    });
-  }
-  if (size.maxLayerSize !== undefined) {
-    const limit = size.maxLayerSize;
-    const bin = isBinarySize(limit);
-    const largest = img.layers.reduce((m, l) => Math.max(m, l.compressedSize), 0);
-    const over = img.layers.filter((l) => l.compressedSize > limit);
-    checks.push({
-      id: "max-layer-size",
-      passed: over.length === 0,
-      actual: largest,
-      limit,
-      message:
-        over.length === 0
-          ? `largest layer ${formatSize(largest, bin)} compressed is within ${formatSize(limit, bin)}`
-          : `${over.length} layer${over.length > 1 ? "s" : ""} over ${formatSize(limit, bin)} compressed: ` +
-            over.map((l) => `#${l.index} ${formatSize(l.compressedSize, bin)}${l.createdBy ? ` (${l.createdBy.replace(/\s+/g, " ").slice(0, 60)})` : ""}`).join(", "),
-    });
-  }
-  if (size.maxWasted !== undefined) checks.push(sizeCheck("max-wasted", "wasted", img.sizes.wasted, size.maxWasted));
-  // Efficiency as dive defines it, minus dive#684's double count: the
-  // wasted bytes are counted once per shadowed file version (FileIndex).
-  const ratio = img.sizes.uncompressed === 0 ? 0 : img.sizes.wasted / img.sizes.uncompressed;
-  if (size.maxWastedPercent !== undefined) {
-    const pct = round(ratio * 100, 2);
-    checks.push({
-      id: "max-wasted-percent",
-      passed: pct <= size.maxWastedPercent,
-      actual: pct,
-      limit: size.maxWastedPercent,
-      message: `${pct}% of the uncompressed size is wasted (${formatSize(img.sizes.wasted)}); limit ${size.maxWastedPercent}%`,
-    });
-  }
-  if (size.minEfficiency !== undefined) {
-    const eff = round(1 - ratio, 4);
-    checks.push({
-      id: "min-efficiency",
-      passed: eff >= size.minEfficiency,
-      actual: eff,
-      limit: size.minEfficiency,
-      message:
-        eff >= size.minEfficiency
-          ? `efficiency ${eff} meets ${size.minEfficiency}`
-          : `efficiency ${eff} is below ${size.minEfficiency} (${formatSize(img.sizes.wasted)} wasted of ${formatSize(img.sizes.uncompressed)})`,
-    });
-  }
+  if (policy.size !== undefined) checks.push(...sizeChecks(img, policy.size));
 
   // --- tools
   const allow = policy.tools?.allow ?? [];
@@ -291,9 +209,4 @@ function failGaps(report: Report, checks: GateCheck[], excused: ReadonlySet<Find
       c.passed = false;
     }
   }
-}
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }

@@ -203,6 +203,10 @@ export class RegistrySource implements ImageSource {
       const m = await resolveManifest(root.desc, (d) => this.document(d, root), {
         platform: this.opts.platform,
         maxDepth: this.opts.limits.maxIndexDepth,
+        input: this.description,
+        onWarning: this.opts.registry?.onWarning,
+        // root.desc's type is the response's Content-Type (an index's children are descriptors).
+        rootTypeIsContentType: root.desc.mediaType !== "",
       });
       this.layerTotal = m.layers.length;
       return m;

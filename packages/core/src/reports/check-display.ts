@@ -25,10 +25,13 @@ export function checkGroup(id: string): CheckGroup {
   return "findings";
 }
 
-export function checkCells(c: Pick<GateCheck, "id" | "actual" | "limit">): { actual: string; limit: string } {
-  if (BYTE_SIZE_IDS.has(c.id) && typeof c.actual === "number" && typeof c.limit === "number") {
+export function checkCells(c: Pick<GateCheck, "id" | "actual" | "limit" | "actualKind">): { actual: string; limit: string } {
+  if (BYTE_SIZE_IDS.has(c.id) && typeof c.limit === "number") {
     const bin = isBinarySize(c.limit);
-    return { actual: formatSize(c.actual, bin), limit: formatSize(c.limit, bin) };
+    const limit = formatSize(c.limit, bin);
+    // An estimate reads "~322 MB"; a size the scan does not have, "unknown".
+    if (c.actualKind === "unknown" || typeof c.actual !== "number") return { actual: "unknown", limit };
+    return { actual: `${c.actualKind === "estimated" ? "~" : ""}${formatSize(c.actual, bin)}`, limit };
   }
   if (c.id === "max-wasted-percent") return { actual: `${String(c.actual)}%`, limit: `${String(c.limit)}%` };
   if (c.id === "min-efficiency") return { actual: String(c.actual), limit: `≥ ${String(c.limit)}` };

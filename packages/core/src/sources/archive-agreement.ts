@@ -26,10 +26,11 @@ import type { LocalOpenOptions, OciLayoutSource } from "./oci-layout-source.js";
 export async function checkArchiveAgreement(store: BlobStore, oci: OciLayoutSource, opts: LocalOpenOptions): Promise<void> {
   if (!(await store.has("oci-layout")) || !(await store.has("manifest.json"))) return;
   if (opts.ref !== undefined && !(await oci.hasName(opts.ref))) return;
+  // The layout first: when it holds several images, its error lists them.
+  const chosen = await oci.manifest();
   // Warnings belong to the image that is read, not to this comparison.
   const docker = await readDockerImage(store, { ...opts, onWarning: undefined }, true);
   if (docker === undefined) return;
-  const chosen = await oci.manifest();
   const same = (m: ImageManifest) => digestLike(m.config.digest, docker.configBytes) === m.config.digest;
   if (same(chosen)) return;
   const platform = configPlatform(docker.configBytes);

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource } from "../types.js";
-import { LayerlintError } from "../errors.js";
+import { LayerlintError, shortDigest } from "../errors.js";
 import { sha256Digest } from "../digest.js";
 import { MediaType } from "../media-types.js";
 import type { BlobStore } from "./blob-store.js";
@@ -43,10 +43,18 @@ export class DockerArchiveSource implements ImageSource {
       digest: sha256Digest(configBytes),
       size: configBytes.length,
     };
-    // Legacy names the config by its hex; a mismatch means a tampered archive.
+    // docker save names the config by its digest, but docker load and
+    // go-containerregistry's tarball reader take the ID from the content
+    // (https://github.com/moby/moby/blob/v20.10.24/image/tarexport/load.go,
+    // https://github.com/google/go-containerregistry/blob/main/pkg/v1/tarball/image.go):
+    // a config edited by hand, as in go-containerregistry's own
+    // pkg/v1/mutate/testdata, is read as what it is. Its diff_ids still
+    // verify every layer.
     const named = /([0-9a-f]{64})(?:\.json)?$/.exec(entry.Config)?.[1];
     if (named && `sha256:${named}` !== configDesc.digest) {
-      throw new LayerlintError("DIGEST_MISMATCH", `config sha256:${named.slice(0, 12)}… digest mismatch`);
+      this.opts.onWarning?.(
+        `${loc}: config ${entry.Config} is named sha256:${named.slice(0, 12)}… but its content is ${shortDigest(configDesc.digest)}; reading it as ${shortDigest(configDesc.digest)}, as docker load does`,
+      );
     }
     const paths = new Map<Descriptor, string>();
     const layers: Descriptor[] = [];

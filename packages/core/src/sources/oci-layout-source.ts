@@ -3,11 +3,11 @@ import type { Descriptor, ImageConfig, ImageManifest, ImageSource, Platform, Sou
 import { LayerlintError, shortDigest } from "../errors.js";
 import { digestHex, verifyDocument } from "../digest.js";
 import { parseJson } from "../parse-json.js";
-import { indexSchema, ociLayoutSchema } from "../schemas.js";
+import { layoutIndexSchema, ociLayoutSchema } from "../schemas.js";
 import { resolveManifest } from "../resolve-manifest.js";
 import type { Limits } from "../limits.js";
 import type { BlobStore } from "./blob-store.js";
-import { chooseByRef, namesOf } from "./choose-by-ref.js";
+import { chooseByRef, entriesForRef } from "./choose-by-ref.js";
 import { readConfig } from "./read-config.js";
 
 export interface LocalOpenOptions {
@@ -71,26 +71,39 @@ export class OciLayoutSource implements ImageSource {
       }
       const index = parseJson(
         await this.store.readSmall("index.json", this.opts.limits.maxManifestBytes),
-        indexSchema,
+        layoutIndexSchema,
         `${loc}: index.json`,
         "MANIFEST_INVALID",
       );
-      return index.manifests as Descriptor[];
+      return (index.manifests ?? []) as Descriptor[];
     })();
     return this.indexP;
   }
 
-  /** Whether an index.json entry answers to `ref`. */
+  /** Whether index.json has an entry that `ref` selects (by name or digest: image-query.ts). */
   async hasName(ref: string): Promise<boolean> {
-    return (await this.index()).some((d) => namesOf(d).includes(ref));
+    return entriesForRef(await this.index(), ref, this.store.location).length > 0;
+  }
+
+  /** Whether index.json lists anything: Docker 25.0.0 and 25.0.1 may write `"manifests": null`. */
+  async listsImages(): Promise<boolean> {
+    return (await this.index()).length > 0;
   }
 
   /** The image manifest the ref gives for `platform`: manifest() for another platform. */
   async manifestFor(platform: Platform | undefined, onWarning?: (message: string) => void): Promise<ImageManifest> {
-    const root = chooseByRef(await this.index(), this.opts.ref, this.store.location, platform, onWarning);
+    const root = chooseByRef(await this.index(), {
+      ref: this.opts.ref,
+      location: this.store.location,
+      input: this.description,
+      platform,
+      onWarning,
+    });
     return resolveManifest(root, (d) => this.document(d, this.opts.limits.maxManifestBytes), {
       platform,
       maxDepth: this.opts.limits.maxIndexDepth,
+      input: this.description,
+      onWarning,
     });
   }
 

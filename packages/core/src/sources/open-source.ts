@@ -6,8 +6,7 @@ import { defaultLimits, type Limits } from "../limits.js";
 import { DirStore } from "./dir-store.js";
 import { TarStore } from "./tar-store.js";
 import { OciLayoutSource, type LocalOpenOptions } from "./oci-layout-source.js";
-import { DockerArchiveSource } from "./docker-archive-source.js";
-import { checkArchiveAgreement } from "./archive-agreement.js";
+import { openArchive } from "./open-archive.js";
 import { withPlatformCheck } from "./platform-check.js";
 import { parseReference } from "../reference/index.js";
 import { RegistrySource, type RegistryOptions } from "../registry/registry-source.js";
@@ -123,11 +122,7 @@ async function openLocal(
   }
   if (!info.isFile()) throw new LayerlintError("INVALID_INPUT", `${path}: ${transport}: expects a tar file`);
   const store = indexed ?? (await TarStore.open(path));
-  // The layout side of the archive: the source read, or only the comparison's other half.
-  const oci = new OciLayoutSource("oci-archive", description, store, opts);
-  await checkArchiveAgreement(store, oci, opts);
-  if (transport === "oci-archive") return oci;
-  return new DockerArchiveSource(description, store, opts);
+  return openArchive(transport, store, opts, description);
 }
 
 /**
