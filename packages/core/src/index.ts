@@ -17,7 +17,7 @@ export type {
 } from "./types.js";
 export { MAX_UNSAFE_LISTED, type UnsafeCount } from "./unsafe-log.js";
 export type { LayerIndex } from "./layer-index.js";
-export { openSource, localInputPath, type OpenSourceOptions } from "./sources/open-source.js";
+export { openSource, localInputPath, readsStdin, type OpenSourceOptions } from "./sources/open-source.js";
 export { loadImage, imageSizes, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
 export type { FileIndex } from "./file-index.js";

@@ -3,9 +3,10 @@ import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 import type { Descriptor, ImageConfig, ImageManifest, ImageSource } from "./types.js";
 import type { LayerIndex } from "./layer-index.js";
-import { LayerlintError, shortDigest } from "./errors.js";
+import { LayerlintError } from "./errors.js";
 import { isLayerType } from "./media-types.js";
-import { openLayer, verifyBlob } from "./layer-stream.js";
+import { openLayer } from "./layer-stream.js";
+import { explainLayerError } from "./explain-layer-error.js";
 import { CHUNK, gather, zstdImplementation, type Compression } from "./compression.js";
 import { walkLayer, type ContentScan, type WantsContent } from "./walk-layer.js";
 import { CaptureBudget } from "./capture-budget.js";
@@ -19,6 +20,8 @@ import { LayerWorkers, layerWorkersAvailable } from "./worker/layer-workers.js";
 import { openLayerInWorker } from "./worker/open-layer-in-worker.js";
 import { DecoderBudget } from "./decoder-budget.js";
 import type { ScanActivity } from "./scan-activity.js";
+import { readsOnce, type StreamedArchiveSource } from "./sources/streamed-source.js";
+import { readStreamed, type ReadLayers } from "./load-streamed.js";
 
 export interface LayerSummary {
   index: number;
@@ -97,13 +100,48 @@ export interface LoadedImage {
  * layers bottom first (https://github.com/opencontainers/image-spec/blob/main/layer.md).
  */
 export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
+  const capture = new CaptureBudget(opts.maxCapturedBytes ?? defaultLimits.maxCapturedBytes);
+  const { manifest, config, results } = readsOnce(source)
+    ? await streamedLayers(source, opts, capture)
+    : await layersInPlace(source, opts, capture);
+  const createdBy = layerCreatedBy(config);
+  const activity = opts.activity;
+  activity?.now("merging layers");
+  const layerIndexes = results.map((r) => r.index);
+  const layers: LayerSummary[] = results.map((r, i) => ({
+    index: i,
+    digest: manifest.layers[i]!.digest,
+    diffId: config.rootfs.diff_ids[i]!,
+    mediaType: manifest.layers[i]!.mediaType,
+    compression: r.compression,
+    compressedSize: manifest.layers[i]!.size,
+    uncompressedSize: r.index.stats.tarBytes,
+    entries: r.index.stats.entries,
+    files: r.index.stats.files,
+    createdBy: createdBy[i],
+  }));
+  return {
+    source,
+    manifest,
+    config,
+    platform: formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant }),
+    layers,
+    layerIndexes,
+    fs: mergeLayers(layerIndexes),
+    capturedBytes: capture.retained,
+    captureRefused: capture.refused,
+    captureRefusedPaths: capture.refusedPaths,
+  };
+}
+
+/** Each layer opened by its descriptor, read and walked, several at once. */
+async function layersInPlace(source: ImageSource, opts: LoadOptions, capture: CaptureBudget): Promise<ReadLayers> {
   const activity = opts.activity;
   activity?.now("reading the manifest");
   const manifest = await source.manifest();
   activity?.now("reading the config");
   const config = await source.config();
   activity?.now("reading layers");
-  const createdBy = layerCreatedBy(config);
   const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism()));
   const total = manifest.layers.length;
   let done = 0;
@@ -117,7 +155,6 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
-  const capture = new CaptureBudget(opts.maxCapturedBytes ?? defaultLimits.maxCapturedBytes);
   const inWorker = workerPolicy(opts.layerWorkers, source.kind === "registry");
   const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
   const decoders = new DecoderBudget(opts.maxDecoderBytes ?? defaultLimits.maxDecoderBytes, stop.signal);
@@ -145,32 +182,18 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
       opts.signal?.removeEventListener("abort", onAbort);
       await workers?.close();
     });
-  activity?.now("merging layers");
-  const layerIndexes = results.map((r) => r.index);
-  const layers: LayerSummary[] = results.map((r, i) => ({
-    index: i,
-    digest: manifest.layers[i]!.digest,
-    diffId: config.rootfs.diff_ids[i]!,
-    mediaType: manifest.layers[i]!.mediaType,
-    compression: r.compression,
-    compressedSize: manifest.layers[i]!.size,
-    uncompressedSize: r.index.stats.tarBytes,
-    entries: r.index.stats.entries,
-    files: r.index.stats.files,
-    createdBy: createdBy[i],
-  }));
-  return {
-    source,
-    manifest,
-    config,
-    platform: formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant }),
-    layers,
-    layerIndexes,
-    fs: mergeLayers(layerIndexes),
-    capturedBytes: capture.retained,
-    captureRefused: capture.refused,
-    captureRefusedPaths: capture.refusedPaths,
-  };
+  return { manifest, config, results };
+}
+
+/** A streamed archive's layers, walked during its one pass (load-streamed.ts). */
+async function streamedLayers(source: StreamedArchiveSource, opts: LoadOptions, capture: CaptureBudget): Promise<ReadLayers> {
+  const decoders = new DecoderBudget(opts.maxDecoderBytes ?? defaultLimits.maxDecoderBytes, opts.signal);
+  try {
+    return await readStreamed(source, opts, capture, decoders);
+  } catch (e) {
+    if (opts.signal?.aborted) throw new LayerlintError("ABORTED", "scan aborted", { cause: e });
+    throw e;
+  }
 }
 
 /**
@@ -249,45 +272,6 @@ async function* abortable(src: AsyncIterable<Uint8Array>, signal: AbortSignal | 
     signal.throwIfAborted();
     yield chunk;
   }
-}
-
-/**
- * A corrupt blob often trips the decompressor or the tar parser before its
- * digest check at EOF. Re-read the stored bytes and, when they do not match
- * their digest, report that: it is the real cause. Otherwise name the layer
- * in the error.
- */
-async function explainLayerError(
-  e: unknown,
-  source: ImageSource,
-  desc: Descriptor,
-  verifyDigest: boolean,
-  signal: AbortSignal | undefined,
-): Promise<unknown> {
-  if (!(e instanceof LayerlintError) || signal?.aborted) return e;
-  if (e.code === "DIGEST_MISMATCH" || e.code === "SIZE_MISMATCH" || e.code === "DIFF_ID_MISMATCH") return e;
-  // Transport failures say nothing about the bytes: reading them again would
-  // only repeat the failure (and its retries).
-  const transport = e.code === "NETWORK_ERROR" || e.code === "REGISTRY_ERROR" || e.code === "AUTH_FAILED" || e.code === "NOT_FOUND";
-  if (verifyDigest && !transport) {
-    try {
-      const again = await source.openBlob(desc, signal);
-      again.on("error", ignore);
-      try {
-        for await (const _ of verifyBlob(again, desc, "layer")) {
-          // drained only to hash
-        }
-      } finally {
-        again.destroy();
-      }
-    } catch (check) {
-      if (check instanceof LayerlintError && (check.code === "DIGEST_MISMATCH" || check.code === "SIZE_MISMATCH")) {
-        return check;
-      }
-    }
-  }
-  const name = shortDigest(desc.digest);
-  return e.message.includes(name) ? e : new LayerlintError(e.code, `layer ${name}: ${e.message}`, { cause: e });
 }
 
 /** Image-wide sizes: wasted counts shadowed regular files only (dive#684 fixed). */
