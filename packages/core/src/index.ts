@@ -39,7 +39,7 @@ export { CATEGORIES, SEVERITIES, severityRank, type Finding, type Category, type
 export type { Analyzer, AnalyzerContext, ImageFacts, RuleInfo } from "./analyzers/analyzer.js";
 export { defaultAnalyzers, allRules } from "./analyzers/index.js";
 export { VERSION } from "./version.js";
-// Policy gate and report renderers (issue 5).
+// Policy gate and report renderers.
 export { parseSize, formatSize, SIZE_HINT } from "./policy/size.js";
 export {
   policySchema,
