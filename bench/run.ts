@@ -22,6 +22,7 @@ import { pushOnce } from "./registry.js";
 import { startRegistry, type RunningRegistry } from "../test/registry/registry.js";
 import { ensureTool } from "./tools.js";
 import { profileMarkdown, summariseProfile } from "./cpuprofile-summary.js";
+import { STREAMED_HEADING, streamedSection } from "./streamed.js";
 
 const started = performance.now();
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -29,6 +30,8 @@ const cli = path.join(repo, "packages/cli/dist/main.js");
 const runs = Math.max(1, Number(process.env["BENCH_RUNS"] ?? 7));
 /** umoci takes a minute a run and has no target. */
 const UMOCI_RUNS = 3;
+/** The streamed-archive rows (bench/streamed.ts) read 1.44 GiB each, 5 rows a round. */
+const STREAMED_RUNS = 3;
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`);
 
 interface Measurement {
@@ -175,6 +178,12 @@ async function main(): Promise<void> {
     }
   }
   await rm(bundle, { recursive: true, force: true });
+  let streamed: string;
+  try {
+    streamed = await streamedSection(img, cli, Math.min(runs, STREAMED_RUNS), log);
+  } catch (e) {
+    streamed = `${STREAMED_HEADING}\n\nfailed: ${(e as Error).message.split("\n")[0]}\n`;
+  }
   const loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(" ");
 
   // CPU profiles of the full scans (gzip and zstd).
@@ -207,7 +216,7 @@ async function main(): Promise<void> {
   }
   await reg?.stop();
 
-  const md = await results(img, mach, loadEnd, m, profiles, umoci, skopeo, regInput, regReason);
+  const md = await results(img, mach, loadEnd, m, profiles, umoci, skopeo, regInput, regReason, streamed);
   await writeFile(path.join(repo, "bench/RESULTS.md"), md);
   console.log(md);
   log(`wrote bench/RESULTS.md; total ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -240,6 +249,7 @@ async function results(
   skopeo: string | undefined,
   regInput: string | undefined,
   regReason: string,
+  streamed: string,
 ): Promise<string> {
   const med = new Map<string, Sample>();
   for (const x of ms) if (x.samples.length > 0 && !x.error) med.set(x.id, medianSample(x.samples));
@@ -331,6 +341,7 @@ async function results(
     );
   }
   L.push("");
+  L.push(streamed, "");
   L.push("## CPU profiles (`node --cpu-prof`, main thread and layer workers)", "");
   L.push(
     "zlib inflates on the libuv thread pool, so inflate time is not in these profiles: it appears as `(idle)`/`(program)` while the main thread waits for chunks. zstd layers are verified and decoded (libzstd as WebAssembly, the `wasm-function[…]` rows) in layer worker threads, summed in their own table.",

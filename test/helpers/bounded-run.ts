@@ -28,6 +28,8 @@ export interface BoundedOptions {
   stdoutFile: string;
   keepStdout?: number;
   env?: NodeJS.ProcessEnv;
+  /** Written to the child's stdin (a pipe), with backpressure; otherwise stdin is closed. */
+  stdin?: AsyncIterable<Uint8Array>;
 }
 
 const REPORT = pathToFileURL(`${repoRoot}test/helpers/rss-report.mjs`).href;
@@ -42,15 +44,40 @@ function vmHwm(pid: number): number {
   }
 }
 
+/** Writes `src` into `sink` as fast as the child reads it; a child that stops reading ends it quietly. */
+async function feed(sink: NodeJS.WritableStream & { destroyed?: boolean }, src: AsyncIterable<Uint8Array>): Promise<void> {
+  let broken = false;
+  sink.on("error", () => (broken = true));
+  try {
+    for await (const chunk of src) {
+      if (broken || sink.destroyed) return;
+      if (!sink.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            sink.off("drain", done);
+            sink.off("close", done);
+            resolve();
+          };
+          sink.on("drain", done);
+          sink.on("close", done);
+        });
+      }
+    }
+  } finally {
+    sink.end();
+  }
+}
+
 export function runBounded(script: string, args: readonly string[], o: BoundedOptions): Promise<BoundedRun> {
   const out = openSync(o.stdoutFile, "w");
   const t0 = performance.now();
   const child = spawn(process.execPath, ["--import", REPORT, script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, NO_COLOR: "1", ...o.env },
-    stdio: ["ignore", out, "pipe", "pipe"],
+    stdio: [o.stdin ? "pipe" : "ignore", out, "pipe", "pipe"],
   });
   closeSync(out);
+  if (o.stdin) void feed(child.stdin!, o.stdin);
   let polled = 0;
   let killed: BoundedRun["killed"];
   const err: Buffer[] = [];

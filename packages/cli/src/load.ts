@@ -1,6 +1,7 @@
 import { loadImage, openSource, parsePlatform, ScanActivity, withDeadline, type ImageSource, type LoadedImage, type WantsContent } from "@layerlint/core";
 import { printWarning, registryOptions, type RegistryFlags } from "./registry-flags.js";
 import { refuseOverwritingInput, type OutputTarget } from "./output-guard.js";
+import { stdinFor } from "./stdin-input.js";
 
 export interface CommonOptions extends RegistryFlags {
   platform?: string;
@@ -11,7 +12,8 @@ export interface CommonOptions extends RegistryFlags {
 /** Opens an input with --platform and the registry flags; the caller closes it. */
 export async function openInput(input: string, opts: CommonOptions, signal?: AbortSignal): Promise<ImageSource> {
   const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
-  return openSource(input, { platform, registry: await registryOptions(opts), onWarning: printWarning, signal });
+  const stdin = stdinFor(input, opts);
+  return openSource(input, { platform, registry: await registryOptions(opts), onWarning: printWarning, signal, stdin });
 }
 
 /**

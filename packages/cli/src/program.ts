@@ -58,7 +58,7 @@ function build(setCode: (n: number) => void): Command {
     "scan",
     {
       description: "report what makes an image dangerous or fat",
-      input: "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], docker://REF, a registry reference (nginx:1.25) or a path",
+      input: "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], docker://REF, a registry reference (nginx:1.25), a path, or - for a docker save archive on stdin (FILE may be -)",
       output: "write the report to FILE instead of stdout",
     },
     scanCommand,

@@ -41,4 +41,19 @@ export class CaptureBudget {
     this.held -= reserved - kept;
     this.retained += kept;
   }
+
+  /**
+   * Gives back what one walk held and counted, when its blob turned out not
+   * to be a layer of the image: a member of a streamed archive is walked
+   * before the document naming the image's layers arrives (archive-pass.ts).
+   */
+  release(retained: number, refused: number, refusedPaths: readonly string[]): void {
+    this.held -= retained;
+    this.retained -= retained;
+    this.refused -= refused;
+    for (const p of refusedPaths) {
+      const i = this.refusedPaths.indexOf(p);
+      if (i >= 0) this.refusedPaths.splice(i, 1);
+    }
+  }
 }

@@ -166,7 +166,8 @@ export async function* gather(src: AsyncIterable<Uint8Array>, min: number): Asyn
       yield chunk;
       continue;
     }
-    buf ??= new Uint8Array(min);
+    // Not zeroed: every byte handed on has been written first.
+    buf ??= Buffer.allocUnsafe(min);
     let off = 0;
     while (off < chunk.length) {
       const n = Math.min(chunk.length - off, min - fill);
@@ -175,7 +176,7 @@ export async function* gather(src: AsyncIterable<Uint8Array>, min: number): Asyn
       off += n;
       if (fill === min) {
         yield buf;
-        buf = new Uint8Array(min);
+        buf = Buffer.allocUnsafe(min);
         fill = 0;
       }
     }

@@ -17,7 +17,7 @@ export type {
 } from "./types.js";
 export { MAX_UNSAFE_LISTED, type UnsafeCount } from "./unsafe-log.js";
 export type { LayerIndex, MarkKind, Marks } from "./layer-index.js";
-export { openSource, localInputPath, type OpenSourceOptions } from "./sources/open-source.js";
+export { openSource, localInputPath, readsStdin, type OpenSourceOptions } from "./sources/open-source.js";
 export { imageSizes, type CompressedSizeKind } from "./layer-sizes.js";
 export { loadImage, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
@@ -40,7 +40,7 @@ export { CATEGORIES, SEVERITIES, severityRank, type Finding, type Category, type
 export type { Analyzer, AnalyzerContext, ImageFacts, RuleInfo } from "./analyzers/analyzer.js";
 export { defaultAnalyzers, allRules } from "./analyzers/index.js";
 export { VERSION } from "./version.js";
-// Policy gate and report renderers (issue 5).
+// Policy gate and report renderers.
 export { parseSize, formatSize, SIZE_HINT } from "./policy/size.js";
 export {
   policySchema,

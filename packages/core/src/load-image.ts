@@ -6,6 +6,7 @@ import type { LayerIndex } from "./layer-index.js";
 import { LayerlintError } from "./errors.js";
 import { isLayerType } from "./media-types.js";
 import { openLayer } from "./layer-stream.js";
+import { explainLayerError } from "./explain-layer-error.js";
 import { CHUNK, gather, zstdImplementation, type Compression } from "./compression.js";
 import { walkLayer, type ContentScan, type WantsContent } from "./walk-layer.js";
 import { CaptureBudget } from "./capture-budget.js";
@@ -19,8 +20,9 @@ import { LayerWorkers, layerWorkersAvailable } from "./worker/layer-workers.js";
 import { openLayerInWorker } from "./worker/open-layer-in-worker.js";
 import { DecoderBudget } from "./decoder-budget.js";
 import type { ScanActivity } from "./scan-activity.js";
+import { readsOnce, type StreamedArchiveSource } from "./sources/streamed-source.js";
+import { readStreamed, type ReadLayers } from "./load-streamed.js";
 import { estimateGzip, layerSizes, type CompressedSizeKind } from "./layer-sizes.js";
-import { explainLayerError } from "./explain-layer-error.js";
 
 export interface LayerSummary {
   index: number;
@@ -111,13 +113,48 @@ export interface LoadedImage {
  * layers bottom first (https://github.com/opencontainers/image-spec/blob/main/layer.md).
  */
 export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Promise<LoadedImage> {
+  const capture = new CaptureBudget(opts.maxCapturedBytes ?? defaultLimits.maxCapturedBytes);
+  const { manifest, config, results } = readsOnce(source)
+    ? await streamedLayers(source, opts, capture)
+    : await layersInPlace(source, opts, capture);
+  const createdBy = layerCreatedBy(config);
+  const activity = opts.activity;
+  activity?.now("merging layers");
+  const layerIndexes = results.map((r) => r.index);
+  const layers: LayerSummary[] = results.map((r, i) => ({
+    index: i,
+    digest: manifest.layers[i]!.digest,
+    diffId: config.rootfs.diff_ids[i]!,
+    mediaType: manifest.layers[i]!.mediaType,
+    compression: r.compression,
+    ...layerSizes(manifest.layers[i]!.size, r.compression, source.kind === "registry", r.estimatedSize),
+    uncompressedSize: r.index.stats.tarBytes,
+    entries: r.index.stats.entries,
+    files: r.index.stats.files,
+    createdBy: createdBy[i],
+  }));
+  return {
+    source,
+    manifest,
+    config,
+    platform: formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant }),
+    layers,
+    layerIndexes,
+    fs: mergeLayers(layerIndexes),
+    capturedBytes: capture.retained,
+    captureRefused: capture.refused,
+    captureRefusedPaths: capture.refusedPaths,
+  };
+}
+
+/** Each layer opened by its descriptor, read and walked, several at once. */
+async function layersInPlace(source: ImageSource, opts: LoadOptions, capture: CaptureBudget): Promise<ReadLayers> {
   const activity = opts.activity;
   activity?.now("reading the manifest");
   const manifest = await source.manifest();
   activity?.now("reading the config");
   const config = await source.config();
   activity?.now("reading layers");
-  const createdBy = layerCreatedBy(config);
   const limit = pLimit(Math.max(1, opts.concurrency ?? availableParallelism()));
   const total = manifest.layers.length;
   let done = 0;
@@ -131,7 +168,6 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   const layerOpts: LoadOptions = { ...opts, signal: stop.signal };
-  const capture = new CaptureBudget(opts.maxCapturedBytes ?? defaultLimits.maxCapturedBytes);
   const inWorker = workerPolicy(opts.layerWorkers, source.kind === "registry");
   const workers = manifest.layers.some(inWorker) ? new LayerWorkers() : undefined;
   const decoders = new DecoderBudget(opts.maxDecoderBytes ?? defaultLimits.maxDecoderBytes, stop.signal);
@@ -164,32 +200,18 @@ export async function loadImage(source: ImageSource, opts: LoadOptions = {}): Pr
       opts.signal?.removeEventListener("abort", onAbort);
       await workers?.close();
     });
-  activity?.now("merging layers");
-  const layerIndexes = results.map((r) => r.index);
-  const layers: LayerSummary[] = results.map((r, i) => ({
-    index: i,
-    digest: manifest.layers[i]!.digest,
-    diffId: config.rootfs.diff_ids[i]!,
-    mediaType: manifest.layers[i]!.mediaType,
-    compression: r.compression,
-    ...layerSizes(manifest.layers[i]!.size, r.compression, source.kind === "registry", r.estimatedSize),
-    uncompressedSize: r.index.stats.tarBytes,
-    entries: r.index.stats.entries,
-    files: r.index.stats.files,
-    createdBy: createdBy[i],
-  }));
-  return {
-    source,
-    manifest,
-    config,
-    platform: formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant }),
-    layers,
-    layerIndexes,
-    fs: mergeLayers(layerIndexes),
-    capturedBytes: capture.retained,
-    captureRefused: capture.refused,
-    captureRefusedPaths: capture.refusedPaths,
-  };
+  return { manifest, config, results };
+}
+
+/** A streamed archive's layers, walked during its one pass (load-streamed.ts). */
+async function streamedLayers(source: StreamedArchiveSource, opts: LoadOptions, capture: CaptureBudget): Promise<ReadLayers> {
+  const decoders = new DecoderBudget(opts.maxDecoderBytes ?? defaultLimits.maxDecoderBytes, opts.signal);
+  try {
+    return await readStreamed(source, opts, capture, decoders);
+  } catch (e) {
+    if (opts.signal?.aborted) throw new LayerlintError("ABORTED", "scan aborted", { cause: e });
+    throw e;
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { FileEntry, Platform } from "./types.js";
 import type { Analyzer, AnalyzerContext, ImageFacts } from "./analyzers/analyzer.js";
 import { analyzerContext } from "./analyzers/context.js";
@@ -13,7 +14,8 @@ import { findingCount, severityRank, SEVERITIES, type Finding } from "./finding.
 import { boundFindings } from "./bound-findings.js";
 import { analysisOf } from "./analysis.js";
 import { captureFindings } from "./capture-findings.js";
-import { secondLook } from "./second-look.js";
+import { planSecondLook, secondLook } from "./second-look.js";
+import { readsOnce } from "./sources/streamed-source.js";
 import type { Limits } from "./limits.js";
 import type { RegistryOptions } from "./registry/registry-source.js";
 import type { Report } from "./report.js";
@@ -37,6 +39,8 @@ export interface ScanOptions {
   registry?: RegistryOptions | undefined;
   /** Warnings about the input (a tag on several images of an archive); the CLI prints `warning: …`. */
   onWarning?: ((message: string) => void) | undefined;
+  /** Standard input, for the input `-` (OpenSourceOptions.stdin). */
+  stdin?: (() => Readable) | undefined;
   /**
    * Estimate the compressed size of layers stored uncompressed (docker
    * save), as gzip level 6 of each while it streams (LoadOptions). Set it
@@ -76,6 +80,7 @@ async function scanOnce(input: string, options: ScanOptions, activity: ScanActiv
     registry: options.registry,
     signal: options.signal,
     onWarning: options.onWarning,
+    stdin: options.stdin,
   });
   try {
     const analyzers = options.analyzers ?? analyzersWithLimits(options.limits?.maxSecretFileBytes);
@@ -95,7 +100,9 @@ async function scanOnce(input: string, options: ScanOptions, activity: ScanActiv
     });
     const first = contextOf(image);
     const wanted = analyzers.flatMap((a, i) => a.needsContent?.(first, states[i]) ?? []);
-    if (wanted.length > 0) {
+    if (wanted.length > 0 && readsOnce(source)) {
+      warnNoSecondLook(image, wanted, options);
+    } else if (wanted.length > 0) {
       activity?.now("reading layers again for files the analyzers need whole");
       await secondLook(image, wanted, {
         signal: options.signal,
@@ -109,6 +116,21 @@ async function scanOnce(input: string, options: ScanOptions, activity: ScanActiv
   } finally {
     await source.close();
   }
+}
+
+/**
+ * A streamed archive cannot be read again: files an analyzer needs whole
+ * and the pass did not capture whole stay as they are, and their checks
+ * fail closed (needsContent). Says which, once.
+ */
+function warnNoSecondLook(image: LoadedImage, wanted: readonly FileEntry[], options: ScanOptions): void {
+  const plan = planSecondLook(image.fs.files, image.layerIndexes, wanted, Number.POSITIVE_INFINITY);
+  const paths = [...plan.layers.values()].flatMap((m) => [...m.values()].map((e) => e.path));
+  if (paths.length === 0) return;
+  const shown = paths.slice(0, 3).join(", ") + (paths.length > 3 ? `, and ${paths.length - 3} more` : "");
+  options.onWarning?.(
+    `${image.source.description}: a stream is read once, so ${paths.length === 1 ? "a file" : `${paths.length} files`} the checks need whole could not be read again (${shown}); those checks fail closed`,
+  );
 }
 
 /**
@@ -133,9 +155,12 @@ function streamedContent(analyzers: readonly Analyzer[], states: readonly unknow
     a.wantsContent && a.onContent ? [{ a, wants: a.wantsContent.bind(a), state: states[i] }] : [],
   );
   if (streaming.length === 0) return undefined;
+  const copied = (copy: FileEntry, original: FileEntry): void => {
+    for (const s of streaming) s.a.onContentCopy?.(copy, original, s.state);
+  };
   if (streaming.length === 1) {
     const { a, wants, state } = streaming[0]!;
-    return { wants, onContent: (e, bytes) => a.onContent!(e, bytes, state) };
+    return { wants, onContent: (e, bytes) => a.onContent!(e, bytes, state), copied };
   }
   return {
     wants(e) {
@@ -149,6 +174,7 @@ function streamedContent(analyzers: readonly Analyzer[], states: readonly unknow
         if (n > 0) s.a.onContent!(e, bytes.length > n ? bytes.subarray(0, n) : bytes, s.state);
       }
     },
+    copied,
   };
 }
 

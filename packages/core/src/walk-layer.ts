@@ -20,6 +20,12 @@ export type WantsContent = (entry: FileEntry, position: number) => number;
 export interface ContentScan {
   wants: WantsContent;
   onContent(entry: FileEntry, bytes: Uint8Array): void;
+  /**
+   * `copy` is another walk-time entry with exactly the bytes `original` had
+   * when onContent saw it: a blob an image lists twice, walked once because
+   * it cannot be read again (a streamed archive: place-layer.ts copyLayer).
+   */
+  copied?(copy: FileEntry, original: FileEntry): void;
 }
 
 interface Pending {

@@ -2,6 +2,7 @@ import { scan, wantsCompressedSize } from "@layerlint/core";
 import { outputFlag, type CommonOptions } from "../load.js";
 import { printWarning, registryOptions, stderrLine } from "../registry-flags.js";
 import { refuseOverwritingInput } from "../output-guard.js";
+import { stdinFor } from "../stdin-input.js";
 import { openOutput } from "../output.js";
 import { colourWanted, makeStyle } from "../style.js";
 import type { GateFlags } from "../gate-options.js";
@@ -22,6 +23,7 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
     ...(opts.writeBaseline !== undefined ? [{ file: opts.writeBaseline, named: `--write-baseline ${opts.writeBaseline}` }] : []),
   ]);
   const gate = await setupGate(opts);
+  const stdin = stdinFor(input, opts);
   const scanned = await scan(input, {
     platform: opts.platform,
     registry: await registryOptions(opts),
@@ -29,6 +31,7 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
     timeout: opts.timeout,
     // Layers stored uncompressed (docker save) get a gzip estimate only when a rule reads it.
     estimateCompressedSize: wantsCompressedSize(gate.policy),
+    stdin,
   });
   const report = runGate(scanned, gate);
   for (const note of expiredIgnores(report)) stderrLine(`warning: ${note}; its findings count again`);

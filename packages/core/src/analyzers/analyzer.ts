@@ -110,6 +110,14 @@ export interface Analyzer<State = unknown> {
    */
   onContent?(entry: FileEntry, bytes: Uint8Array, state: State): void;
   /**
+   * Streaming analyzers: `copy` is another walk-time entry with exactly the
+   * bytes `original` had when onContent saw it (one layer blob at two
+   * positions of an image, read only once because its input, a pipe, cannot
+   * be read again). Record for `copy` what onContent recorded for
+   * `original`; without this, `copy` reads as never scanned.
+   */
+  onContentCopy?(copy: FileEntry, original: FileEntry, state: State): void;
+  /**
    * Called once after the merge, before finish: final (or shadowed) entries
    * whose COMPLETE content this analyzer needs and ctx.content does not hold
    * in full, because the walk did not ask for it under its walk-time name (a

@@ -168,6 +168,10 @@ export const toolsAnalyzer: Analyzer<ToolsState> = {
     scanner.push(bytes);
     state.applets.set(e, { applets: scanner.result(), complete: bytes.length === e.size });
   },
+  onContentCopy(copy, original, state) {
+    const a = state.applets.get(original);
+    if (a !== undefined) state.applets.set(copy, a);
+  },
   finish(ctx, state) {
     return toolFindings(ctx, (bb) => state.applets.get(ctx.origin(bb)));
   },

@@ -1,12 +1,26 @@
 import type { ImageSource } from "../types.js";
+import { LayerlintError } from "../errors.js";
 import type { BlobStore } from "./blob-store.js";
 import { OciLayoutSource, type LocalOpenOptions } from "./oci-layout-source.js";
 import { DockerArchiveSource } from "./docker-archive-source.js";
 import { dockerKnows } from "./docker-entry.js";
 import { checkArchiveAgreement } from "./archive-agreement.js";
 
+export type ArchiveTransport = "oci-archive" | "docker-archive";
+
 /**
- * The source for an image archive: an OCI layout (`oci-layout`,
+ * A bare archive's format: oci-layout preferred, as containerd's ImportIndex
+ * does (https://github.com/containerd/containerd/blob/v1.6.20/images/archive/importer.go),
+ * else manifest.json.
+ */
+export async function detectArchive(store: BlobStore, path: string): Promise<ArchiveTransport> {
+  if (await store.has("oci-layout")) return "oci-archive";
+  if (await store.has("manifest.json")) return "docker-archive";
+  throw new LayerlintError("ARCHIVE_INVALID", `${path}: tar holds neither an OCI layout nor a docker save manifest.json`);
+}
+
+/**
+ * The source for an image archive, read in place (TarStore) or in one pass (PassedStore): an OCI layout (`oci-layout`,
  * `index.json`), a `docker save` manifest.json, or both, as Docker 25 and
  * later write them. `transport` is the one the user's prefix or the
  * detection chose; an archive that holds both is read the same whichever
@@ -25,7 +39,7 @@ import { checkArchiveAgreement } from "./archive-agreement.js";
  * Closes the store when it fails.
  */
 export async function openArchive(
-  transport: "oci-archive" | "docker-archive",
+  transport: ArchiveTransport,
   store: BlobStore,
   opts: LocalOpenOptions,
   description: string,
@@ -38,7 +52,7 @@ export async function openArchive(
   }
 }
 
-async function choose(transport: "oci-archive" | "docker-archive", store: BlobStore, opts: LocalOpenOptions, description: string): Promise<ImageSource> {
+async function choose(transport: ArchiveTransport, store: BlobStore, opts: LocalOpenOptions, description: string): Promise<ImageSource> {
   const oci = new OciLayoutSource("oci-archive", description, store, opts);
   const docker = () => new DockerArchiveSource(description, store, opts);
   const preferred = () => (transport === "oci-archive" ? oci : docker());

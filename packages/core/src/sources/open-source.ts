@@ -1,12 +1,16 @@
 import type { Stats } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open as openFile, stat } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import type { ImageSource, Platform } from "../types.js";
 import { LayerlintError } from "../errors.js";
 import { defaultLimits, type Limits } from "../limits.js";
 import { DirStore } from "./dir-store.js";
 import { TarStore } from "./tar-store.js";
 import { OciLayoutSource, type LocalOpenOptions } from "./oci-layout-source.js";
-import { openArchive } from "./open-archive.js";
+import { detectArchive, openArchive } from "./open-archive.js";
+import { sniffArchive, SNIFF_BYTES } from "./archive-compression.js";
+import { fifoInput, fileInput, specialKind, stdinInput } from "./input-stream.js";
+import { StreamedArchiveSource } from "./streamed-source.js";
 import { withPlatformCheck } from "./platform-check.js";
 import { parseReference } from "../reference/index.js";
 import { RegistrySource, type RegistryOptions } from "../registry/registry-source.js";
@@ -25,6 +29,12 @@ export interface OpenSourceOptions {
   signal?: AbortSignal | undefined;
   /** An input read, but not as plainly as it could be: a tag given to several images of an archive. */
   onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Standard input, for the input `-` (also `docker-archive:-`,
+   * `oci-archive:-:REF`): core never touches the process, so the CLI passes
+   * `() => process.stdin`. Called only when the input is `-`.
+   */
+  stdin?: (() => Readable) | undefined;
 }
 
 type Transport = "oci" | "oci-archive" | "docker-archive";
@@ -36,6 +46,10 @@ const transports: readonly Transport[] = ["oci", "oci-archive", "docker-archive"
  * https://github.com/containers/image/blob/main/docs/containers-transports.5.md),
  * or a bare path whose kind is detected from its content; `docker://REF`
  * or a bare reference that is not a local path goes to the registry.
+ *
+ * `-` is standard input, as FILE too (`docker-archive:-:app:1`); it, a
+ * FIFO and a compressed archive are read in one pass (streamed-source.ts);
+ * an uncompressed archive file is read in place.
  */
 export async function openSource(input: string, options: OpenSourceOptions = {}): Promise<ImageSource> {
   return withPlatformCheck(await open(input, options), options.platform);
@@ -47,6 +61,7 @@ export async function openSource(input: string, options: OpenSourceOptions = {})
  * uses it to refuse writing an output over its own input.
  */
 export async function localInputPath(input: string): Promise<string | undefined> {
+  if (readsStdin(input)) return undefined;
   const colon = input.indexOf(":");
   const prefix = colon > 0 ? input.slice(0, colon) : "";
   if (transports.some((t) => t === prefix)) {
@@ -57,22 +72,38 @@ export async function localInputPath(input: string): Promise<string | undefined>
   return (await exists(input)) ? input : undefined;
 }
 
+/**
+ * Whether `input` reads standard input: `-`, or `-` as the FILE of an
+ * archive transport (`docker-archive:-`, `oci-archive:-:app:1`). A file
+ * named `-` is `./-`, as for tar and docker load.
+ */
+export function readsStdin(input: string): boolean {
+  return input === "-" || /^(oci-archive|docker-archive):-(:|$)/.test(input);
+}
+
 async function open(input: string, options: OpenSourceOptions): Promise<ImageSource> {
   const limits = { ...defaultLimits, ...options.limits };
   const colon = input.indexOf(":");
   const prefix = colon > 0 ? input.slice(0, colon) : "";
   const transport = transports.find((t) => t === prefix);
+  const local = (ref: string | undefined): LocalOpenOptions => ({ ref, platform: options.platform, limits, onWarning: options.onWarning });
+  if (input === "-") return new StreamedArchiveSource(input, stdinInput(options.stdin), undefined, local(undefined));
+  if (input.startsWith("-:")) {
+    // A bare path takes no REF; standard input is a FILE like any other.
+    throw new LayerlintError("INVALID_INPUT", `${input}: to pick an image from standard input, name its format: docker-archive:${input} or oci-archive:${input}`);
+  }
+  if (transport && transport !== "oci" && readsStdin(input)) {
+    const ref = input.slice(colon + 3) || undefined;
+    return new StreamedArchiveSource(input, stdinInput(options.stdin), transport, local(ref));
+  }
   if (transport) {
     const { path, ref } = await splitPathRef(input.slice(colon + 1));
-    return openLocal(transport, path, { ref, platform: options.platform, limits, onWarning: options.onWarning }, input);
+    return openLocal(transport, path, local(ref), input);
   }
   if (prefix === "docker" && input.startsWith("docker://")) {
     return openRegistry(input.slice("docker://".length), input, options, limits);
   }
-  if (await exists(input)) {
-    const found = await detect(input);
-    return openLocal(found.transport, input, { platform: options.platform, limits, onWarning: options.onWarning }, input, found.store);
-  }
+  if (await exists(input)) return openBare(input, local(undefined));
   // A bare reference, unless it looks like a path (a local path of that name wins).
   // `dir/missing` whose first component exists here is a mistyped path, not a pull.
   const first = input.includes("/") ? input.slice(0, input.indexOf("/")) : undefined;
@@ -93,9 +124,9 @@ function openRegistry(ref: string, description: string, options: OpenSourceOptio
   });
 }
 
-/** `./x`, `/x`, `~/x`, `x.tar`: meant as a file, so a missing one is "no such file", not a pull. */
+/** `./x`, `/x`, `~/x`, `x.tar`, `x.tar.zst`: meant as a file, so a missing one is "no such file", not a pull. */
 function looksLikePath(input: string): boolean {
-  return /^(\.{1,2}|~)?\//.test(input) || input.includes("\\") || /\.(tar|tgz|tar\.gz|oci|json)$/i.test(input);
+  return /^(\.{1,2}|~)?\//.test(input) || input.includes("\\") || /\.(tar|tgz|tar\.(gz|zst|xz|bz2)|tzst|txz|tbz2?|oci|json)$/i.test(input);
 }
 
 function isReference(input: string): boolean {
@@ -112,35 +143,50 @@ async function openLocal(
   path: string,
   opts: LocalOpenOptions,
   description: string,
-  /** The outer tar already indexed by detect(), so it is read only once. */
-  indexed?: TarStore,
 ): Promise<ImageSource> {
   const info = await statOrThrow(path);
   if (transport === "oci") {
     if (!info.isDirectory()) throw new LayerlintError("INVALID_INPUT", `${path}: oci: expects a directory`);
     return new OciLayoutSource("oci-layout", description, new DirStore(path), opts);
   }
+  if (info.isFIFO()) return new StreamedArchiveSource(description, await fifoInput(path), transport, opts);
   if (!info.isFile()) throw new LayerlintError("INVALID_INPUT", `${path}: ${transport}: expects a tar file`);
-  const store = indexed ?? (await TarStore.open(path));
-  return openArchive(transport, store, opts, description);
+  if (await compressedFile(path)) return new StreamedArchiveSource(description, fileInput(path), transport, opts);
+  return openArchive(transport, await TarStore.open(path), opts, description);
 }
 
 /**
- * A bare path: an OCI layout dir, or a tar that holds oci-layout (preferred,
- * as containerd's ImportIndex does:
- * https://github.com/containerd/containerd/blob/v1.6.20/images/archive/importer.go)
- * or manifest.json.
+ * A bare path: an OCI layout dir, or an archive that holds oci-layout
+ * (preferred, as containerd's ImportIndex does) or manifest.json
+ * (open-archive.ts detectArchive); a pipe or a compressed archive is
+ * detected the same way once it has been read.
  */
-async function detect(path: string): Promise<{ transport: Transport; store?: TarStore }> {
+async function openBare(path: string, opts: LocalOpenOptions): Promise<ImageSource> {
   const info = await statOrThrow(path);
   if (info.isDirectory()) {
-    if (await new DirStore(path).has("oci-layout")) return { transport: "oci" };
+    if (await new DirStore(path).has("oci-layout")) return new OciLayoutSource("oci-layout", path, new DirStore(path), opts);
     throw new LayerlintError("INVALID_INPUT", `${path}: directory is not an OCI layout (no oci-layout file)`);
   }
+  if (info.isFIFO()) return new StreamedArchiveSource(path, await fifoInput(path), undefined, opts);
+  if (await compressedFile(path)) return new StreamedArchiveSource(path, fileInput(path), undefined, opts);
   const store = await TarStore.open(path);
-  if (await store.has("oci-layout")) return { transport: "oci-archive", store };
-  if (await store.has("manifest.json")) return { transport: "docker-archive", store };
-  throw new LayerlintError("ARCHIVE_INVALID", `${path}: tar holds neither an OCI layout nor a docker save manifest.json`);
+  const transport = await detectArchive(store, path).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  return openArchive(transport, store, opts, path);
+}
+
+/** A regular file that starts like a compressed archive (gzip, zstd, xz, bzip2), not a tar. */
+async function compressedFile(path: string): Promise<boolean> {
+  const fh = await openFile(path, "r");
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
+    return sniffArchive(head.subarray(0, bytesRead)) !== "none";
+  } finally {
+    await fh.close();
+  }
 }
 
 /**
@@ -176,22 +222,14 @@ async function statOrThrow(p: string): Promise<Stats> {
 }
 
 /**
- * Inputs are regular files and directories, checked before anything opens
- * them: opening a FIFO blocks until a writer comes, forever if none does,
- * and a device or socket is no image. (stat follows symlinks, so a link to
- * one is refused too.)
+ * Inputs are regular files, directories and FIFOs (read without waiting for
+ * a writer: input-stream.ts), checked before anything opens them: a device
+ * or a socket is no image. (stat follows symlinks, so a link to one is
+ * refused too, and `/dev/stdin` is whatever standard input is.)
  */
 function refuseSpecial(p: string, info: Stats): void {
-  const kind = info.isFIFO()
-    ? "a FIFO"
-    : info.isCharacterDevice()
-      ? "a character device"
-      : info.isBlockDevice()
-        ? "a block device"
-        : info.isSocket()
-          ? "a socket"
-          : undefined;
+  const kind = specialKind(info);
   if (kind) {
-    throw new LayerlintError("INVALID_INPUT", `${p}: is ${kind}, not a file or directory (expected an image archive or an OCI layout directory)`);
+    throw new LayerlintError("INVALID_INPUT", `${p}: is ${kind}, not a file, directory or pipe (expected an image archive or an OCI layout directory)`);
   }
 }

@@ -1,17 +1,17 @@
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import path from "node:path";
 import { Readable } from "node:stream";
 import { LayerlintError } from "../errors.js";
-import { canonicalPath } from "../paths.js";
 import { indexTarFile, type TarMember } from "../tar/index.js";
 import { READ_HIGH_WATER_MARK, type BlobStore } from "./blob-store.js";
+import { resolveMember, type MemberLink } from "./member-links.js";
 
 /**
  * Members of an outer tar (oci-archive, docker save) read in place: one pass
  * over the headers builds an index of offsets, then each blob streams from
  * its offset. Nothing is extracted. Reading by offset also copes with
- * legacy archives whose manifest.json is the last entry (DEPENDENCIES.md).
+ * legacy archives whose manifest.json is the last entry; a pipe or a
+ * compressed archive is read in one pass instead (archive-pass.ts).
  */
 export class TarStore implements BlobStore {
   private constructor(
@@ -25,29 +25,7 @@ export class TarStore implements BlobStore {
 
   /** Follows symlink members (docker save stores repeated layers as links), loop-safe. */
   private member(rel: string): TarMember | undefined {
-    let name = normalise(rel);
-    // manifest.json is untrusted: `../x` names nothing inside this archive.
-    if (canonicalPath(name) === null) {
-      throw new LayerlintError("ARCHIVE_INVALID", `${this.location}: ${rel} points outside the archive`);
-    }
-    for (let hops = 0; hops < 16; hops++) {
-      const m = this.members.get(name);
-      if (!m || m.type !== "symlink") return m && (m.type === "file" || m.type === "hardlink") ? this.hard(m) : undefined;
-      const target = path.posix.normalize(
-        m.linkname.startsWith("/") ? m.linkname : path.posix.join(path.posix.dirname(name), m.linkname),
-      );
-      if (target.startsWith("../") || target === "..") {
-        throw new LayerlintError("ARCHIVE_INVALID", `${this.location}: ${rel} links outside the archive`);
-      }
-      name = normalise(target);
-    }
-    throw new LayerlintError("ARCHIVE_INVALID", `${this.location}: ${rel}: symlink loop`);
-  }
-
-  private hard(m: TarMember): TarMember | undefined {
-    if (m.type !== "hardlink") return m;
-    const t = this.members.get(normalise(m.linkname));
-    return t && t.type === "file" ? t : undefined;
+    return resolveMember(this.members, linkOf, rel, this.location);
   }
 
   async size(rel: string): Promise<number | undefined> {
@@ -92,10 +70,7 @@ export class TarStore implements BlobStore {
   async close(): Promise<void> {}
 }
 
-function normalise(name: string): string {
-  let n = name;
-  while (n.startsWith("./")) n = n.slice(2);
-  while (n.startsWith("/")) n = n.slice(1);
-  while (n.endsWith("/")) n = n.slice(0, -1);
-  return n;
+function linkOf(m: TarMember): MemberLink {
+  const kind = m.type === "file" || m.type === "symlink" || m.type === "hardlink" ? m.type : "other";
+  return { kind, linkname: m.linkname };
 }

@@ -235,6 +235,10 @@ export function createSecretFilesAnalyzer(options: SecretFilesOptions = {}): Ana
     onContent(e, bytes, state) {
       state.scanned.set(e, matchContent(e.path, bytes));
     },
+    onContentCopy(copy, original, state) {
+      const m = state.scanned.get(original);
+      if (m !== undefined) state.scanned.set(copy, m);
+    },
     finish(ctx, state) {
       const out: Finding[] = [];
       for (const e of ctx.files) {
