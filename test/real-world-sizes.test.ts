@@ -2,9 +2,11 @@
 // was stored, and the compressed size is "unknown" unless a compressed-size
 // rule asked for gzip -6's estimate; the size checks say which quantity
 // they read, and fail closed when it is unknown.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./helpers/cli.js";
+import { cliPath, runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/gate.js";
 import { legacyArchive } from "./helpers/real-world.js";
 import { dir, file, image, layer, layoutFiles, packTar, writeArchive, writeTree, type Built } from "./hostile/build.js";
@@ -94,6 +96,17 @@ describe("a docker save archive (layers stored uncompressed)", () => {
     expect(text.stdout).toContain("~: estimated, gzip -6 of a layer stored uncompressed (as docker push compresses it)\n");
     expect(text.stdout).toMatch(/; size ~\d+ kB compressed \(estimated\), \d+ kB uncompressed,/);
     expect(text.stdout).toMatch(/^pass +max-compressed +~[\d.]+ kB +10 MB +compressed size [\d.]+ kB \(estimated: /m);
+  });
+
+  it("piped (plain or gzip-compressed), the archive's layers get the same estimate as from the file", async () => {
+    const fromFile = await json([saved, "--max-compressed", "10MB"]);
+    for (const input of [readFileSync(saved), gzipSync(readFileSync(saved))]) {
+      const r = spawnSync(process.execPath, [cliPath, "scan", "-", "--max-compressed", "10MB", "--format", "json"], { input, encoding: "utf8" });
+      expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+      const piped = JSON.parse(r.stdout) as Sized;
+      expect(sizesOf(piped)).toEqual(sizesOf(fromFile.report));
+      expect(piped.gate!.checks).toEqual(fromFile.report.gate!.checks);
+    }
   });
 
   it("a report scanned without the estimate fails the compressed-size checks closed, saying why", async () => {

@@ -22,7 +22,7 @@ import { zstdFrame } from "./helpers/zstd-frame.js";
 
 let work: string;
 beforeAll(async () => {
-  ensureDebianPackages({ xz: "xz-utils", bzip2: "bzip2" });
+  ensureDebianPackages({ xz: "xz-utils", bzip2: "bzip2", zstd: "zstd" });
   work = await mkdtemp(`${tmpdir()}/layerlint-streamed-`);
 });
 afterAll(async () => {
@@ -113,6 +113,26 @@ describe("cat ARCHIVE | layerlint scan - gives the report of the file", () => {
     }
     const oci = await runCli(["files", "--format", "json", `oci-archive:${await compressed("layers.oci.tar", "gzip")}`]);
     expect(oci.stdout).toBe(plain);
+  }, 60_000);
+
+  it("manifest.json and the config before the layers (reordered by tar): the same report", async () => {
+    const tree = `${work}/reordered`;
+    await rm(tree, { recursive: true, force: true });
+    execFileSync("mkdir", ["-p", tree]);
+    execFileSync("tar", ["-xf", f("demo.docker.tar"), "-C", tree]);
+    const members = execFileSync("tar", ["-tf", f("demo.docker.tar")], { encoding: "utf8" }).split("\n").filter((m) => m !== "");
+    const first = members.filter((m) => m === "manifest.json" || m.endsWith(".json"));
+    expect(first).toContain("manifest.json");
+    const ordered = [...first, ...members.filter((m) => !first.includes(m))];
+    expect(ordered[0]).not.toBe(members[0]);
+    const out = `${work}/reordered.docker.tar`;
+    execFileSync("tar", ["-cf", out, "-C", tree, "--no-recursion", ...ordered]);
+    const listed = execFileSync("tar", ["-tf", out], { encoding: "utf8" }).split("\n").filter((m) => m !== "");
+    expect(listed[0]).toBe(first[0]);
+    for (const producer of ['cat "$IN"', 'gzip -c "$IN"']) {
+      const r = await piped(out, ["scan", "--format", "json", "-"], producer);
+      expect(report(r)).toEqual(await fileReport("demo.docker.tar"));
+    }
   }, 60_000);
 
   it("/dev/stdin of a pipe and <(…) (/dev/fd/N) are read as pipes", async () => {
@@ -234,6 +254,9 @@ describe("errors: one line, exit 2, naming the input", () => {
     expect(oneError(await piped(f("demo.docker.tar"), ["scan", "-"], 'gzip -c "$IN" | head -c 5000'))).toBe(
       "error: -: gzip-compressed archive: unexpected end of file",
     );
+    // Cut zstd and xz streams: the decoder's own error, one line, exit 2.
+    expect(oneError(await piped(f("demo.docker.tar"), ["scan", "-"], 'zstd -q -c "$IN" | head -c 5000'))).toMatch(/^error: -: zstd-compressed archive: /);
+    expect(oneError(await piped(f("demo.docker.tar"), ["scan", "-"], 'xz -T1 -c "$IN" | head -c 5000'))).toMatch(/^error: -: xz-compressed archive: /);
   });
 
   it("--password-stdin with the input - (both read standard input)", async () => {
