@@ -8,12 +8,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBounded, type BoundedRun } from "./helpers/bounded-run.js";
+import { expectBounded, notKilled } from "./helpers/bounded-expect.js";
 import { cliPath, fixturesOut, repoRoot } from "./helpers/cli.js";
 import { startDripRegistry, type DripRegistry } from "./helpers/drip-registry.js";
 import { cached, END, MiB, runFile, writeLayout, writeZstdLayer } from "./helpers/resource-images.js";
 import { defaultTimeouts } from "../packages/core/dist/index.js";
 
-const RSS_BOUND = 512 * MiB;
 /** The parent kills a child past this, so a regression fails fast instead of taking the shared machine's memory. */
 const KILL_AT = 1024 * MiB;
 const scanChild = `${repoRoot}test/helpers/scan-child.mjs`;
@@ -29,17 +29,6 @@ afterAll(async () => {
 let runs = 0;
 function run(script: string, args: readonly string[], killAfterMs: number): Promise<BoundedRun> {
   return runBounded(script, args, { killAtBytes: KILL_AT, killAfterMs, stdoutFile: `${work}/stdout-${runs++}` });
-}
-
-/** Checked first, so a regression reads as what it is: the memory or time it took. */
-function notKilled(r: BoundedRun): void {
-  expect(r.killed, `killed by the parent (peak ${Math.round(r.peakRssBytes / MiB)} MiB, ${Math.round(r.wallMs)} ms)`).toBeUndefined();
-}
-
-function expectBounded(r: BoundedRun, wallMs: number): void {
-  notKilled(r);
-  expect(r.peakRssBytes, "peak RSS").toBeLessThan(RSS_BOUND);
-  expect(r.wallMs, "wall time").toBeLessThan(wallMs);
 }
 
 /** One error line on stderr and nothing else, as the CLI prints a LayerlintError. */

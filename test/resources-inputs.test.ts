@@ -13,11 +13,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBounded, type BoundedRun } from "./helpers/bounded-run.js";
+import { expectBounded, notKilled } from "./helpers/bounded-expect.js";
 import { cliPath } from "./helpers/cli.js";
 import { cached, END, header, MiB, paxPathFile, runFile, writeGzipLayer, writeGzipMembers, writeLayout, writeZstdLayer } from "./helpers/resource-images.js";
 import { BUSYBOX_SCAN_BUDGET } from "../packages/core/src/analyzers/busybox.js";
 
-const RSS_BOUND = 512 * MiB;
 let work: string;
 let runs = 0;
 
@@ -49,17 +49,6 @@ interface ScanReport {
 /** Findings of `ruleId`, an aggregate counting for every finding it stands for. */
 function counted(report: ScanReport, ruleId: string): number {
   return report.findings.filter((f) => f.ruleId === ruleId).reduce((n, f) => n + (f.aggregate?.count ?? 1), 0);
-}
-
-/** Checked first, so a regression reads as what it is: the memory or time it took. */
-function notKilled(r: BoundedRun): void {
-  expect(r.killed, `killed by the parent (peak ${Math.round(r.peakRssBytes / MiB)} MiB, ${Math.round(r.wallMs)} ms)`).toBeUndefined();
-}
-
-function expectBounded(r: BoundedRun, wallMs: number): void {
-  notKilled(r);
-  expect(r.peakRssBytes, "peak RSS").toBeLessThan(RSS_BOUND);
-  expect(r.wallMs, "wall time").toBeLessThan(wallMs);
 }
 
 describe("resource bounds on crafted images", () => {

@@ -1,7 +1,7 @@
 // Differential oracle for the tar reader: main.go (Go's archive/tar) built
 // with the Debian toolchain into node_modules/.cache, fed many streams per
 // process, and our walkTar on the same bytes, in one comparable shape.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +10,7 @@ import { walkTar } from "../../packages/core/src/tar/walk-tar.js";
 import { encodeName } from "../../packages/core/src/tar/names.js";
 import type { TarHeader } from "../../packages/core/src/tar/tar-header.js";
 import { ensureDebianPackages } from "../helpers/debian.js";
+import { runBatch } from "../helpers/batch-process.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cache = path.resolve(here, "../../node_modules/.cache/go-tar");
@@ -49,32 +50,21 @@ export function goTarBinary(): string {
 }
 
 /** Go's reading of each stream, one process for the whole batch. */
-export function goRead(bin: string, streams: Uint8Array[]): Promise<Outcome[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [], { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`go-tar exited ${code}: ${Buffer.concat(err).toString("utf8")}`));
-      const lines = Buffer.concat(out).toString("utf8").trim().split("\n").filter(Boolean);
-      resolve(
-        lines.map((l) => {
-          const r = JSON.parse(l) as { entries: (Omit<Row, "mode" | "xattrs"> & { mode: string; xattrs: [string, string][] })[]; error?: string };
-          const entries = r.entries.map((e) => ({ ...e, mode: String(BigInt.asUintN(64, BigInt(e.mode)) & 0o7777n) }));
-          return r.error === undefined ? { entries } : { entries, error: r.error };
-        }),
-      );
-    });
+export async function goRead(bin: string, streams: Uint8Array[]): Promise<Outcome[]> {
+  const out = await runBatch(bin, [], "go-tar", (stdin) => {
     for (const s of streams) {
       const len = Buffer.alloc(8);
       len.writeBigUInt64BE(BigInt(s.length));
-      child.stdin.write(len);
-      child.stdin.write(s);
+      stdin.write(len);
+      stdin.write(s);
     }
-    child.stdin.end();
+    stdin.end();
+  });
+  const lines = out.toString("utf8").trim().split("\n").filter(Boolean);
+  return lines.map((l) => {
+    const r = JSON.parse(l) as { entries: (Omit<Row, "mode" | "xattrs"> & { mode: string; xattrs: [string, string][] })[]; error?: string };
+    const entries = r.entries.map((e) => ({ ...e, mode: String(BigInt.asUintN(64, BigInt(e.mode)) & 0o7777n) }));
+    return r.error === undefined ? { entries } : { entries, error: r.error };
   });
 }
 

@@ -7,11 +7,12 @@
  * the resolved config user (containerd's oci.WithUser, moby's getUser and
  * runc's GetExecUser). Tests compare layerlint's view with it.
  */
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ensureDebianFiles, ensureDebianPackages } from "../helpers/debian.js";
+import { runBatch } from "../helpers/batch-process.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -115,25 +116,14 @@ export function ensureOracle(): string {
  * Runs every case through both runtimes in one oracle process (children
  * are spawned per case and runtime, `jobs` at a time) under `work`.
  */
-export function runOracle(cases: OracleCase[], work: string, jobs = 2): Promise<OracleResult[]> {
+export async function runOracle(cases: OracleCase[], work: string, jobs = 2): Promise<OracleResult[]> {
   const bin = ensureOracle();
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, ["batch"], { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new Error(`oracle exited ${code}: ${Buffer.concat(err).toString("utf8")}`));
-      const results = JSON.parse(Buffer.concat(out).toString("utf8")) as OracleResult[];
-      for (const r of results) {
-        for (const side of [r.containerd, r.moby]) {
-          if (side.crashed) return reject(new Error(`oracle fault: ${side.error}`));
-        }
-      }
-      resolve(results);
-    });
-    child.stdin.end(JSON.stringify({ work, cases, jobs }));
-  });
+  const out = await runBatch(bin, ["batch"], "oracle", (stdin) => stdin.end(JSON.stringify({ work, cases, jobs })));
+  const results = JSON.parse(out.toString("utf8")) as OracleResult[];
+  for (const r of results) {
+    for (const side of [r.containerd, r.moby]) {
+      if (side.crashed) throw new Error(`oracle fault: ${side.error}`);
+    }
+  }
+  return results;
 }
