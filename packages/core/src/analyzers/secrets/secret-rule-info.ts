@@ -1,4 +1,4 @@
-/** Rule documentation for the secret analyzers (SARIF rules, README rule list). */
+/** Rule documentation for the secret analyzers (the rule catalogue: SARIF rules, docs/rules.md). */
 import type { Severity } from "../../finding.js";
 import type { RuleInfo } from "../analyzer.js";
 import { REF, type RuleReference } from "../../rules/references.js";
