@@ -79,6 +79,7 @@ describe("SARIF", () => {
       expect(rule.helpUri).toBe(`https://github.com/layerlint/layerlint/blob/main/docs/rules.md#${rule.id}`);
       expect(rule.properties.defaultSeverity).toBe(catalogued!.severity);
       expect(rule.properties.references).toEqual(catalogued!.references);
+      for (const ref of catalogued!.references) expect(rule.help.markdown).toContain(`- [${ref.title}](${ref.url})`);
     }
     const docs = readFileSync(join(repoRoot, "docs/rules.md"), "utf8");
     for (const rule of d.rules) expect(docs).toContain(`<a id="${String(rule.helpUri).split("#")[1]}"></a>`);

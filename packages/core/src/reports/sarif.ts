@@ -123,6 +123,15 @@ function severityOf(rule: RuleInfo, highest: ReadonlyMap<string, Severity>): Sev
   return highest.get(rule.id) ?? rule.severity;
 }
 
+function referencesText(rule: RuleInfo): string {
+  return rule.references.length === 0 ? "" : `\n\nReferences:\n${rule.references.map((r) => `- ${r.title}: ${r.url}`).join("\n")}`;
+}
+
+/** GitHub code scanning shows help.markdown on the alert: the references as links. */
+function referencesMarkdown(rule: RuleInfo): string {
+  return rule.references.length === 0 ? "" : `\n\n**References:**\n${rule.references.map((r) => `- [${r.title}](${r.url})`).join("\n")}`;
+}
+
 function ruleDescriptor(rule: RuleInfo, severity: Severity, tags: string[]): Sarif.ReportingDescriptor {
   const sec = SECURITY_SEVERITY[severity];
   return {
@@ -131,8 +140,8 @@ function ruleDescriptor(rule: RuleInfo, severity: Severity, tags: string[]): Sar
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.help },
     help: {
-      text: `${rule.help}\n\nFix: ${rule.fix}`,
-      markdown: `${rule.help}\n\n**Fix:** ${rule.fix}`,
+      text: `${rule.help}\n\nFix: ${rule.fix}${referencesText(rule)}`,
+      markdown: `${rule.help}\n\n**Fix:** ${rule.fix}${referencesMarkdown(rule)}`,
     },
     helpUri: ruleAnchor(rule.id),
     defaultConfiguration: { level: LEVEL[severity] },
