@@ -12,13 +12,15 @@ import { REF, type RuleReference } from "./references.js";
 const DIVE: RuleReference = { title: "dive: image efficiency and wasted space", url: "https://github.com/wagoodman/dive#ci-integration" };
 const SIZE_FIX = "Shrink the image (multi-stage build, one RUN that installs and cleans up), or raise the limit in the policy if it is wrong.";
 
+/** `key`: the policy field; `flag`: the scan flag that sets it (the check id, but for allowed-registries). */
 function gateRule(key: string, id: string, title: string, help: string, fix: string, references: readonly RuleReference[]): RuleInfo {
+  const flag = id === "allowed-registries" ? "--allowed-registry" : `--${id}`;
   return {
     id: `gate-${id}`,
     category: "config",
     severity: "medium",
     title,
-    help: `${help} Set by the policy's \`${key}\`; only reported when the check fails.`,
+    help: `${help} Set by the policy's \`${key}\` or \`${flag}\`; only reported when the check fails.`,
     fix,
     references,
   };
