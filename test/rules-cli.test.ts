@@ -47,6 +47,17 @@ describe("layerlint rules", () => {
     expect(Object.keys(doc.rules[0]!)).toEqual(["id", "category", "severity", "title", "help", "fix", "references", "helpUri"]);
   });
 
+  it("each gate-* rule names a flag that scan takes", async () => {
+    const help = (await runCli(["scan", "--help"])).stdout;
+    const gate = ruleCatalogue.filter((r) => r.id.startsWith("gate-"));
+    expect(gate.length).toBeGreaterThan(0);
+    for (const r of gate) {
+      const flag = /`(--[a-z-]+)`/.exec(r.help)?.[1];
+      expect(flag, r.id).toBeDefined();
+      expect(help, r.id).toMatch(new RegExp(`${flag} `));
+    }
+  });
+
   it("refuses an unknown format with exit 2", async () => {
     const r = await runCli(["rules", "-f", "yaml"]);
     expect(r.code).toBe(2);
