@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Ajv from "ajv-draft-04";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allRules } from "../packages/core/src/analyzers/index.js";
+import { allRules, findRule } from "../packages/core/src/rules/catalogue.js";
 import { evaluatePolicy } from "../packages/core/src/policy/evaluate.js";
 import { applyGate } from "../packages/core/src/policy/gated-report.js";
 import { validatePolicy } from "../packages/core/src/policy/load.js";
@@ -73,7 +73,16 @@ describe("SARIF", () => {
       expect(["error", "warning", "note"]).toContain(rule.defaultConfiguration.level);
       expect(rule.properties.tags).toContain("security");
       if (rule.properties["security-severity"] !== undefined) expect(rule.properties["security-severity"]).toMatch(/^\d+\.\d$/);
+      // Documented in the catalogue, linked to its docs/rules.md anchor, with its default severity and references.
+      const catalogued = findRule(rule.id);
+      expect(catalogued, rule.id).toBeDefined();
+      expect(rule.helpUri).toBe(`https://github.com/layerlint/layerlint/blob/main/docs/rules.md#${rule.id}`);
+      expect(rule.properties.defaultSeverity).toBe(catalogued!.severity);
+      expect(rule.properties.references).toEqual(catalogued!.references);
+      for (const ref of catalogued!.references) expect(rule.help.markdown).toContain(`- [${ref.title}](${ref.url})`);
     }
+    const docs = readFileSync(join(repoRoot, "docs/rules.md"), "utf8");
+    for (const rule of d.rules) expect(docs).toContain(`<a id="${String(rule.helpUri).split("#")[1]}"></a>`);
     expect(run.results.length).toBeGreaterThan(10);
     for (const r of run.results) {
       expect(ids).toContain(r.ruleId);
@@ -135,5 +144,7 @@ describe("SARIF", () => {
     const rule = run.tool.driver.rules[gate[0]!.ruleIndex as number]!;
     expect(rule.id).toBe("gate-forbid-latest");
     expect(rule.properties.tags).toEqual(["policy", "provenance"]);
+    expect(rule.shortDescription.text).toBe(findRule("gate-forbid-latest")!.title);
+    expect(rule.helpUri).toBe("https://github.com/layerlint/layerlint/blob/main/docs/rules.md#gate-forbid-latest");
   });
 });

@@ -4,6 +4,7 @@ import { filesCommand } from "./commands/files.js";
 import { infoCommand } from "./commands/info.js";
 import { scanCommand } from "./commands/scan.js";
 import { addDigestCommand } from "./commands/digest.js";
+import { addRulesCommand } from "./commands/rules.js";
 import { addRegistryOptions, stderrLine } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
 import { version } from "./version.js";
@@ -83,6 +84,7 @@ function build(setCode: (n: number) => void): Command {
     infoCommand,
   );
   addDigestCommand(program, setCode);
+  addRulesCommand(program, setCode);
   return program;
 }
 

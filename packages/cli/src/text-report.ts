@@ -27,10 +27,12 @@ export function textReport(r: Report, style: Style): string {
   // Findings arrive most severe first, so groups keep that order.
   for (const [category, fs] of groups) {
     out.push(style.bold(`${CATEGORY_TITLES[category] ?? category} (${fs.length})`));
+    // The rule ID, as dockle and trivy show it: what --ignore and the policy's ignores name. Padded per group so messages align.
+    const idWidth = Math.max(...fs.map((f) => f.ruleId.length));
     for (const f of fs) {
       const sev = style.severity(f.severity, f.severity.toUpperCase().padEnd(8));
       const where = f.layer === null ? "" : style.dim(` [layer ${f.layer}${f.inFinalImage ? "" : ", deleted later but still shipped"}]`);
-      out.push(`  ${sev} ${printable(f.message)}${where}${findingGateTag(f, style)}`);
+      out.push(`  ${sev} ${f.ruleId.padEnd(idWidth)}  ${printable(f.message)}${where}${findingGateTag(f, style)}`);
     }
     out.push("");
   }

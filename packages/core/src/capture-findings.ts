@@ -7,11 +7,14 @@
 import type { Finding } from "./finding.js";
 import type { RuleInfo } from "./analyzers/analyzer.js";
 import type { LoadedImage } from "./load-image.js";
+import { REF } from "./rules/references.js";
 
 export const CAPTURE_RULES: readonly RuleInfo[] = [
   {
     id: "content-undetermined",
     category: "analysis",
+    severity: "high",
+    references: [REF.cweFailOpen],
     title: "Some file contents were not read: the scan's content budget ran out",
     help:
       "The scan reads the content of a bounded number of bytes in total. Files past that budget were checked by " +

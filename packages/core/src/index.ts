@@ -38,7 +38,8 @@ export { scan, buildReport, sortFindings, type ScanOptions } from "./scan.js";
 export { reportSchema, findingSchema, reportJsonSchema, type Report, type LayerReport } from "./report.js";
 export { CATEGORIES, SEVERITIES, severityRank, type Finding, type Category, type Severity } from "./finding.js";
 export type { Analyzer, AnalyzerContext, ImageFacts, RuleInfo } from "./analyzers/analyzer.js";
-export { defaultAnalyzers, allRules } from "./analyzers/index.js";
+export { defaultAnalyzers } from "./analyzers/index.js";
+export { allRules, gateRules, ruleCatalogue, findRule, renderRulesDoc, ruleAnchor, RULES_DOC_URL, REF, type RuleReference } from "./rules/index.js";
 export { VERSION } from "./version.js";
 // Policy gate and report renderers.
 export { parseSize, formatSize, SIZE_HINT } from "./policy/size.js";

@@ -30,11 +30,14 @@ import {
   SHADOW_PATH,
   type PasswdEntry,
 } from "./passwd.js";
+import { REF } from "../rules/references.js";
 
 export const ACCOUNT_RULES: readonly RuleInfo[] = [
   {
     id: "shadow-empty-password",
     category: "account",
+    severity: "critical",
+    references: [REF.cve20195021, REF.dockleEmptyPassword, REF.manShadow],
     title: "Account with an empty password in /etc/shadow",
     help:
       "An empty hash field means no password: any process in the container can `su` to the account, and a " +
@@ -44,6 +47,8 @@ export const ACCOUNT_RULES: readonly RuleInfo[] = [
   {
     id: "passwd-empty-password",
     category: "account",
+    severity: "critical",
+    references: [REF.cve20195021, REF.dockleEmptyPassword, REF.manPasswd],
     title: "Account with an empty password in /etc/passwd",
     help:
       "An empty password field in /etc/passwd is the password itself; /etc/shadow is only consulted when " +
@@ -53,6 +58,8 @@ export const ACCOUNT_RULES: readonly RuleInfo[] = [
   {
     id: "duplicate-uid0",
     category: "account",
+    severity: "high",
+    references: [REF.dockleUniqueUid, REF.manPasswd],
     title: "More than one account with uid 0",
     help: "Every account with uid 0 is root under another name, a classic backdoor and easy to overlook.",
     fix: "Remove the extra account or give it its own non-zero uid.",
@@ -60,6 +67,8 @@ export const ACCOUNT_RULES: readonly RuleInfo[] = [
   {
     id: "shadow-world-readable",
     category: "account",
+    severity: "high",
+    references: [REF.manShadow, REF.cwePermissions],
     title: "/etc/shadow is readable by other users",
     help: "Any user in the container can read every password hash and crack it offline.",
     fix: "`chmod 0640 /etc/shadow` (owner root, group shadow) or `chmod 0600`.",

@@ -1,7 +1,7 @@
 import type { FileEntry, ImageConfig, ShadowedEntry, UnsafeEntry } from "../types.js";
 import type { FileIndex } from "../file-index.js";
 import type { UnsafeCount } from "../unsafe-log.js";
-import type { Finding } from "../finding.js";
+import type { Finding, Severity } from "../finding.js";
 
 /** What analyzers know about the image besides its files. */
 export interface ImageFacts {
@@ -49,16 +49,20 @@ export interface AnalyzerContext {
   origin(entry: FileEntry): FileEntry;
 }
 
-/** Documentation for one ruleId: feeds SARIF rules and the README rule list. */
+/** Documentation for one ruleId: feeds the rule catalogue (rules/catalogue.ts), SARIF rules and docs/rules.md. */
 export interface RuleInfo {
   id: string;
   category: Finding["category"];
+  /** The severity it is reported at by default; `help` says when the analyzer raises or lowers it. */
+  severity: Severity;
   /** One line: what the rule finds. */
   title: string;
   /** Why it matters, a sentence or two. */
   help: string;
   /** How to fix it. */
   fix: string;
+  /** Where the advice comes from: CIS Docker Benchmark items, CVEs, upstream docs. */
+  references: readonly { title: string; url: string }[];
 }
 
 /**

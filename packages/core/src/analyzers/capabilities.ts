@@ -13,6 +13,7 @@ import type { FileEntry } from "../types.js";
 import type { Finding, Severity } from "../finding.js";
 import type { Analyzer, RuleInfo } from "./analyzer.js";
 import { isRegularFile, modeEvidence } from "./mode-text.js";
+import { REF } from "../rules/references.js";
 
 export const CAPABILITY_XATTR = "security.capability";
 
@@ -180,11 +181,14 @@ export const CAPABILITY_RULES: readonly RuleInfo[] = [
   {
     id: "file-capability",
     category: "capability",
+    severity: "medium",
+    references: [REF.manCapabilities, REF.manSetcap, REF.dockerRunCapabilities],
     title: "File with Linux capabilities",
     help:
       "File capabilities (`security.capability`) grant privileges such as cap_net_raw or cap_sys_admin " +
       "to whoever runs the file, like a finer-grained setuid. Dangerous ones (cap_sys_admin, cap_setuid, " +
-      "cap_dac_override…) are as good as root.",
+      "cap_dac_override…) are as good as root. High for those, medium for the other privileged ones, low for the " +
+      "rest, info for an empty set.",
     fix:
       "Drop them (`setcap -r FILE` in the Dockerfile) when the image does not need them, and grant what the " +
       "container needs through the runtime (`--cap-add`) instead.",
@@ -192,6 +196,8 @@ export const CAPABILITY_RULES: readonly RuleInfo[] = [
   {
     id: "file-capability-malformed",
     category: "capability",
+    severity: "medium",
+    references: [REF.manCapabilities, REF.manSetcap],
     title: "Unreadable security.capability xattr",
     help:
       "The xattr has an unknown revision or the wrong size, so the kernel would refuse it; a crafted " +

@@ -9,11 +9,14 @@ import { redactText } from "../redact-text.js";
 import type { ContainerConfig } from "../types.js";
 import type { Finding } from "../finding.js";
 import type { Analyzer, ImageFacts, RuleInfo } from "./analyzer.js";
+import { REF } from "../rules/references.js";
 
 export const CONFIG_RULES: readonly RuleInfo[] = [
   {
     id: "shell-form-command",
     category: "config",
+    severity: "low",
+    references: [REF.dockerShellForm],
     title: "ENTRYPOINT or CMD in shell form",
     help:
       "The shell form runs the command under `/bin/sh -c`, so the shell is PID 1: SIGTERM from `docker stop` " +
@@ -23,6 +26,8 @@ export const CONFIG_RULES: readonly RuleInfo[] = [
   {
     id: "no-healthcheck",
     category: "config",
+    severity: "info",
+    references: [REF.cisHealthcheck, REF.dockleHealthcheck, REF.dockerHealthcheck],
     title: "No HEALTHCHECK",
     help: "Without a health check an orchestrator only knows whether the process runs, not whether it works.",
     fix: "Add `HEALTHCHECK CMD …` (or rely on the orchestrator's probes and ignore this finding).",
@@ -30,6 +35,8 @@ export const CONFIG_RULES: readonly RuleInfo[] = [
   {
     id: "ssh-port-exposed",
     category: "config",
+    severity: "medium",
+    references: [REF.dockerExpose],
     title: "Port 22 exposed",
     help: "An SSH server in a container is a second way in, with its own keys and accounts to manage.",
     fix: "Remove `EXPOSE 22` and the SSH server; use `docker exec` or `kubectl exec` instead.",
@@ -37,6 +44,8 @@ export const CONFIG_RULES: readonly RuleInfo[] = [
   {
     id: "latest-tag",
     category: "config",
+    severity: "medium",
+    references: [REF.dockleLatest, REF.dockerPinDigest],
     title: "Image referenced by :latest",
     help: "`latest` moves: the next pull can bring a different image than the one scanned.",
     fix: "Reference a version tag and pin the digest: `name:1.2.3@sha256:…`.",
@@ -44,6 +53,8 @@ export const CONFIG_RULES: readonly RuleInfo[] = [
   {
     id: "unpinned-reference",
     category: "config",
+    severity: "low",
+    references: [REF.dockerPinDigest],
     title: "Image referenced without tag or digest",
     help: "Without a tag the runtime pulls `latest`, which moves: the next pull can differ from what was scanned.",
     fix: "Reference a version tag and pin the digest: `name:1.2.3@sha256:…`.",

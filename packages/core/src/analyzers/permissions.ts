@@ -11,6 +11,7 @@ import { MAX_UNSAFE_LISTED, type UnsafeCount } from "../unsafe-log.js";
 import type { Finding, Severity } from "../finding.js";
 import type { Analyzer, RuleInfo } from "./analyzer.js";
 import { isRegularFile, modeEvidence } from "./mode-text.js";
+import { REF } from "../rules/references.js";
 
 const S_IWOTH = 0o002;
 const S_ISVTX = 0o1000;
@@ -19,6 +20,8 @@ export const PERMISSION_RULES: readonly RuleInfo[] = [
   {
     id: "world-writable-file",
     category: "permissions",
+    severity: "medium",
+    references: [REF.cwePermissions, REF.manChmod],
     title: "World-writable file",
     help:
       "Any user in the container can change the file: a world-writable script, binary or config is a " +
@@ -28,6 +31,8 @@ export const PERMISSION_RULES: readonly RuleInfo[] = [
   {
     id: "world-writable-dir",
     category: "permissions",
+    severity: "medium",
+    references: [REF.cwePermissions, REF.manInode],
     title: "World-writable directory without the sticky bit",
     help:
       "Without the sticky bit any user can delete or replace other users' files in the directory, " +
@@ -37,12 +42,16 @@ export const PERMISSION_RULES: readonly RuleInfo[] = [
   {
     id: "unsafe-tar-entry",
     category: "permissions",
+    severity: "high",
+    references: [REF.ociLayer, REF.manTar, REF.cwePathTraversal, REF.cweLinkFollowing],
     title: "Unsafe or unsupported tar entry in a layer",
     help:
       "A layer holds an entry that escapes the root (`../`), writes through a symlink or links outside its " +
       "directory, or that the layer format does not allow (bad whiteout, a hardlink to nothing, names under " +
       "`.wh..wh.*`, a PAX global header, sparse, unknown type). Runtimes differ on such entries; hostile layers " +
-      `use them to write outside the image. Past the first ${MAX_UNSAFE_LISTED} per layer and kind, one finding gives the count.`,
+      `use them to write outside the image. High when the entry lands where its name does not say (escapes, writes ` +
+      `through links), medium when runtimes disagree or refuse it. Past the first ${MAX_UNSAFE_LISTED} per layer and ` +
+      "kind, one finding gives the count.",
     fix: "Rebuild the layer with a standard tool (docker build, buildah, ko) and check what produced the entry.",
   },
 ];

@@ -10,6 +10,7 @@ import type { FileEntry } from "../types.js";
 import type { Finding, Severity } from "../finding.js";
 import type { Analyzer, AnalyzerContext, RuleInfo } from "./analyzer.js";
 import { isRegularFile, modeEvidence } from "./mode-text.js";
+import { REF } from "../rules/references.js";
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
@@ -18,6 +19,8 @@ export const SETUID_RULES: readonly RuleInfo[] = [
   {
     id: "setuid-binary",
     category: "setuid",
+    severity: "high",
+    references: [REF.cisSetuid, REF.dockleSetuid, REF.manInode, REF.dockerRunSecurityOpt],
     title: "File with the setuid bit",
     help:
       "A setuid executable runs with its owner's privileges whatever user starts it. A setuid-root binary " +
@@ -29,6 +32,8 @@ export const SETUID_RULES: readonly RuleInfo[] = [
   {
     id: "setgid-binary",
     category: "setgid",
+    severity: "medium",
+    references: [REF.cisSetuid, REF.dockleSetuid, REF.manInode],
     title: "File with the setgid bit",
     help:
       "A setgid executable runs with its group's privileges whatever user starts it; group root or a " +

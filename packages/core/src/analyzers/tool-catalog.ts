@@ -15,6 +15,7 @@
  */
 import type { Category, Severity } from "../finding.js";
 import type { RuleInfo } from "./analyzer.js";
+import { REF } from "../rules/references.js";
 
 export type ToolCategory = Extract<
   Category,
@@ -151,6 +152,8 @@ export const TOOL_RULES: readonly RuleInfo[] = [
   {
     id: "shell-present",
     category: "shell",
+    severity: TOOL_SEVERITY["shell"],
+    references: [REF.cisPackages, REF.docklePackages, REF.dockerMultiStage, REF.distroless],
     title: "A shell is present",
     help:
       "A shell turns any command-injection or remote-code-execution bug into an interactive foothold, " +
@@ -160,6 +163,8 @@ export const TOOL_RULES: readonly RuleInfo[] = [
   {
     id: "package-manager-present",
     category: "package-manager",
+    severity: TOOL_SEVERITY["package-manager"],
+    references: [REF.cisPackages, REF.docklePackages, REF.dockerMultiStage, REF.distroless],
     title: "A package manager is present",
     help:
       "A package manager lets an attacker (or a careless operator) install arbitrary software into a running " +
@@ -169,6 +174,8 @@ export const TOOL_RULES: readonly RuleInfo[] = [
   {
     id: "interpreter-present",
     category: "interpreter",
+    severity: TOOL_SEVERITY["interpreter"],
+    references: [REF.cisPackages, REF.docklePackages, REF.dockerMultiStage, REF.distroless],
     title: "A script interpreter is present",
     help:
       "An interpreter (python, perl, node…) runs attacker-supplied code without writing a binary. Expected " +
@@ -178,6 +185,8 @@ export const TOOL_RULES: readonly RuleInfo[] = [
   {
     id: "download-tool-present",
     category: "download-tool",
+    severity: TOOL_SEVERITY["download-tool"],
+    references: [REF.cisPackages, REF.docklePackages, REF.dockerMultiStage, REF.distroless],
     title: "A download or file-transfer tool is present",
     help:
       "curl, wget, scp and similar tools let an intruder fetch a second-stage payload or exfiltrate data. " +
@@ -187,6 +196,8 @@ export const TOOL_RULES: readonly RuleInfo[] = [
   {
     id: "network-tool-present",
     category: "network-tool",
+    severity: TOOL_SEVERITY["network-tool"],
+    references: [REF.cisPackages, REF.docklePackages, REF.dockerMultiStage, REF.distroless],
     title: "A remote-access or raw network tool is present",
     help:
       "ssh, telnet, nc, socat and similar tools open reverse shells and tunnels. Includes busybox nc, " +

@@ -26,6 +26,7 @@ import { TOOL_GATE_CHECKS } from "../analysis.js";
 import { TOOL_RULE_IDS, TOOL_RULES, TOOL_SEVERITY, categoryLabel, matchTool, type ToolMatch } from "./tool-catalog.js";
 import { BUSYBOX, BUSYBOX_SCAN_BUDGET, BusyboxAppletScanner, busyboxWantsContent, findBusyboxBinaries, isBusyboxFile } from "./busybox.js";
 import { commandsInPath } from "./command-search.js";
+import { REF } from "../rules/references.js";
 
 /** What the walk saw of one busybox file version. */
 export interface AppletRecord {
@@ -50,6 +51,8 @@ export type AppletLookup = (busybox: FileEntry) => AppletRecord | undefined;
 export const TOOLS_UNDETERMINED_RULE: RuleInfo = {
   id: "tools-undetermined",
   category: "analysis",
+  severity: "high",
+  references: [REF.busybox, REF.cweFailOpen],
   title: "A busybox's applet list could not be read",
   help:
     "busybox is a shell, a downloader, a network tool and a package manager in one binary; which of them depends " +

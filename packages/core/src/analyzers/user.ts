@@ -34,6 +34,7 @@ import {
   type Resolution,
   type ResolverId,
 } from "./user-resolvers.js";
+import { REF } from "../rules/references.js";
 
 export interface EffectiveUser {
   /** The uid when every resolver that starts the container agrees; undefined otherwise. */
@@ -103,6 +104,8 @@ export const USER_RULES: readonly RuleInfo[] = [
   {
     id: "root-user",
     category: "user",
+    severity: "high",
+    references: [REF.cisUser, REF.dockleUser, REF.dockerUser, REF.cweLeastPrivilege],
     title: "Container runs as root",
     help:
       "The process runs as uid 0 unless the run command overrides it. Root in a container shares the host " +
@@ -115,6 +118,8 @@ export const USER_RULES: readonly RuleInfo[] = [
   {
     id: "user-unknown",
     category: "user",
+    severity: "medium",
+    references: [REF.dockerUser, REF.ociConfigUser, REF.manPasswd],
     title: "Config user cannot be resolved",
     help:
       "config.User names an account that the image's final /etc/passwd does not have (or the uid is out of " +
@@ -124,6 +129,8 @@ export const USER_RULES: readonly RuleInfo[] = [
   {
     id: "user-undetermined",
     category: "user",
+    severity: "high",
+    references: [REF.ociConfigUser, REF.manPasswd, REF.cweFailOpen],
     title: "Config user could not be resolved by the scan",
     help:
       "The runtimes read the image's /etc/passwd and /etc/group for every config.User, numeric or not. Either " +

@@ -10,6 +10,8 @@ import type { Finding } from "../finding.js";
 import { formatSize } from "../policy/size.js";
 import { escapeText } from "../escape-text.js";
 import { CATEGORY_TITLES, checkCells, failuresFirst } from "./check-display.js";
+import { findRule } from "../rules/catalogue.js";
+import { ruleAnchor } from "../rules/docs.js";
 
 type AnyFinding = Finding & { baselineState?: string | undefined; suppressed?: { reason: string } | undefined };
 
@@ -26,6 +28,11 @@ export function mdCell(s: string): string {
     .replace(/\|/g, "\\|")
     .replace(/[<>]/g, (c) => (c === "<" ? "&lt;" : "&gt;"))
     .replace(/`/g, "\\`");
+}
+
+/** The rule ID, linked to its docs/rules.md section when catalogued. */
+function ruleCell(id: string): string {
+  return findRule(id) === undefined ? `\`${id}\`` : `[\`${id}\`](${ruleAnchor(id)})`;
 }
 
 export interface MarkdownOptions {
@@ -82,7 +89,7 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
         .filter(Boolean)
         .join("; ");
       out.push(
-        `| ${f.severity} | \`${f.ruleId}\` | ${f.path !== undefined ? `\`${mdCell(f.path)}\`` : ""} | ${mdCell(f.message)}${tags ? ` (${tags})` : ""} | ${f.layer ?? ""} |`,
+        `| ${f.severity} | ${ruleCell(f.ruleId)} | ${f.path !== undefined ? `\`${mdCell(f.path)}\`` : ""} | ${mdCell(f.message)}${tags ? ` (${tags})` : ""} | ${f.layer ?? ""} |`,
       );
     }
     if (fs.length > max) out.push(`| | | | … and ${fs.length - max} more | |`);

@@ -22,6 +22,10 @@
  * "provenance": sizes, layers, require-digest, forbid-latest,
  * allowed-registries) become results too, under rules "gate-<check id>",
  * so a size regression shows up in code scanning and not only in the job log.
+ *
+ * Every rule's helpUri is its anchor in docs/rules.md, generated from the
+ * rule catalogue (rules/docs.ts); properties carry the catalogue's default
+ * severity and references.
  */
 import type * as Sarif from "sarif";
 import type { RuleInfo } from "../analyzers/analyzer.js";
@@ -31,6 +35,8 @@ import type { Report } from "../report.js";
 import { severityRank, type Finding, type Severity } from "../finding.js";
 import { escapeText } from "../escape-text.js";
 import { checkGroup } from "./check-display.js";
+import { GATE_RULES } from "../rules/gate-rules.js";
+import { ruleAnchor } from "../rules/docs.js";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 export const INFORMATION_URI = "https://github.com/layerlint/layerlint";
@@ -51,23 +57,6 @@ const SECURITY_SEVERITY: Readonly<Record<Severity, string | undefined>> = {
   medium: "5.5",
   low: "3.0",
   info: undefined,
-};
-
-/** Severity a rule gets when this report has no finding for it. */
-const CATEGORY_DEFAULT: Readonly<Record<string, Severity>> = {
-  secret: "critical",
-  setuid: "high",
-  setgid: "medium",
-  capability: "medium",
-  account: "high",
-  user: "high",
-  shell: "low",
-  "package-manager": "low",
-  interpreter: "low",
-  "download-tool": "low",
-  "network-tool": "medium",
-  permissions: "medium",
-  config: "low",
 };
 
 type AnyFinding = Finding & Partial<Pick<GatedReport["findings"][number], "fingerprint" | "baselineState" | "suppressed">>;
@@ -131,7 +120,16 @@ function highestSeverities(findings: readonly Finding[]): Map<string, Severity> 
 }
 
 function severityOf(rule: RuleInfo, highest: ReadonlyMap<string, Severity>): Severity {
-  return highest.get(rule.id) ?? CATEGORY_DEFAULT[rule.category] ?? "medium";
+  return highest.get(rule.id) ?? rule.severity;
+}
+
+function referencesText(rule: RuleInfo): string {
+  return rule.references.length === 0 ? "" : `\n\nReferences:\n${rule.references.map((r) => `- ${r.title}: ${r.url}`).join("\n")}`;
+}
+
+/** GitHub code scanning shows help.markdown on the alert: the references as links. */
+function referencesMarkdown(rule: RuleInfo): string {
+  return rule.references.length === 0 ? "" : `\n\n**References:**\n${rule.references.map((r) => `- [${r.title}](${r.url})`).join("\n")}`;
 }
 
 function ruleDescriptor(rule: RuleInfo, severity: Severity, tags: string[]): Sarif.ReportingDescriptor {
@@ -142,15 +140,17 @@ function ruleDescriptor(rule: RuleInfo, severity: Severity, tags: string[]): Sar
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.help },
     help: {
-      text: `${rule.help}\n\nFix: ${rule.fix}`,
-      markdown: `${rule.help}\n\n**Fix:** ${rule.fix}`,
+      text: `${rule.help}\n\nFix: ${rule.fix}${referencesText(rule)}`,
+      markdown: `${rule.help}\n\n**Fix:** ${rule.fix}${referencesMarkdown(rule)}`,
     },
-    helpUri: `${INFORMATION_URI}#${rule.id}`,
+    helpUri: ruleAnchor(rule.id),
     defaultConfiguration: { level: LEVEL[severity] },
     properties: {
       tags,
       precision: "high",
       ...(sec !== undefined ? { "security-severity": sec } : {}),
+      defaultSeverity: rule.severity,
+      references: rule.references.map((r) => ({ ...r })),
     },
   };
 }
@@ -187,7 +187,15 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
   const ruleList: RuleInfo[] = [...options.rules];
   for (const f of findings) {
     if (!known.has(f.ruleId)) {
-      const stub: RuleInfo = { id: f.ruleId, category: f.category, title: f.ruleId, help: f.message, fix: "See the finding's message." };
+      const stub: RuleInfo = {
+        id: f.ruleId,
+        category: f.category,
+        severity: f.severity,
+        title: f.ruleId,
+        help: f.message,
+        fix: "See the finding's message.",
+        references: [],
+      };
       known.set(f.ruleId, stub);
       ruleList.push(stub);
     }
@@ -198,20 +206,19 @@ export function sarifLog(report: Report | GatedReport, options: SarifOptions): S
   });
   const highest = highestSeverities(findings);
   const rules: Sarif.ReportingDescriptor[] = ruleList.map((r) => ruleDescriptor(r, severityOf(r, highest), ["security", r.category]));
+  const gateRules = new Map(GATE_RULES.map((r) => [r.id, r]));
   for (const { check: c, group } of failedGate) {
-    rules.push(
-      ruleDescriptor(
-        {
-          id: `gate-${c.id}`,
-          category: "config",
-          title: `Policy check ${c.id} failed`,
-          help: `The layerlint policy sets a limit (${c.id}) that this image does not meet.`,
-          fix: "Shrink or fix the image, or change the limit in the policy (.layerlint.yaml) if it is wrong.",
-        },
-        "medium",
-        ["policy", group],
-      ),
-    );
+    const id = `gate-${c.id}`;
+    const rule = gateRules.get(id) ?? {
+      id,
+      category: "config",
+      severity: "medium",
+      title: `Policy check ${c.id} failed`,
+      help: `The layerlint policy sets a limit (${c.id}) that this image does not meet.`,
+      fix: "Shrink or fix the image, or change the limit in the policy (.layerlint.yaml) if it is wrong.",
+      references: [],
+    };
+    rules.push(ruleDescriptor(rule, rule.severity, ["policy", group]));
   }
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const configUri = imageUri(report);
