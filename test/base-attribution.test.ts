@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { reportSchema, type Report } from "../packages/core/dist/index.js";
+import { reportSchema, scan, type Report } from "../packages/core/dist/index.js";
 import { runCli } from "./helpers/cli.js";
 import { dir, file, image, layer, layoutFiles, packTar, writeTree, type Json, type Layer } from "./hostile/build.js";
 
@@ -16,11 +16,11 @@ let appLayer: Layer;
 const ELF = "\x7fELF\x02\x01\x01\0";
 
 /** An OCI layout of `layers`, history steps `steps` (one per layer), optional manifest annotations. */
-async function layout(name: string, layers: Layer[], steps: string[], annotations?: Record<string, string>): Promise<string> {
+async function layout(name: string, layers: Layer[], steps: (string | Json)[], annotations?: Record<string, string>): Promise<string> {
   const b = image({
     layers,
     config: (c: Json) => {
-      c["history"] = steps.map((s) => ({ created_by: s }));
+      c["history"] = steps.map((s) => (typeof s === "string" ? { created_by: s } : s));
     },
     manifest: (m: Json) => {
       if (annotations) m["annotations"] = annotations;
@@ -143,6 +143,36 @@ describe("without --base", () => {
     expect(stderr.trim()).toBe(
       "warning: the manifest names its base (docker.io/library/debian:12) but its history does not show which layers are the base's; pass --base docker.io/library/debian:12 to attribute them",
     );
+  });
+
+  it("BuildKit history: the base's entries end where BuildKit's own steps begin", async () => {
+    const bk = "buildkit.dockerfile.v0";
+    const app = await layout("buildkit", [baseLayer, appLayer], [
+      { created_by: "bazel build //base:debian12", author: "Bazel" },
+      { created_by: "ENV APP=1", comment: bk, empty_layer: true },
+      { created_by: "COPY curl /usr/bin/curl # buildkit", comment: bk },
+    ]);
+    // Through the library: scan() takes the same base detection, and warnings go to onWarning.
+    const warnings: string[] = [];
+    const report = await scan(`oci:${app}`, { onWarning: (w) => warnings.push(w) });
+    expect(warnings).toEqual([]);
+    expect(report.image.base).toEqual({ layers: 1, detectedBy: "history" });
+    expect(roleOf(report, "/usr/bin/su")).toBe("base");
+    expect(roleOf(report, "/usr/bin/curl")).toBe("app");
+  });
+
+  it("the library's base option: a non-prefix base goes to onWarning, a prefix one decides", async () => {
+    const base = await layout("lib-base", [baseLayer], ["step 0"]);
+    const other = await layout("lib-other", [appLayer], ["step 0"]);
+    const app = await layout("lib-app", [baseLayer, appLayer], ["step 0", "step 1"]);
+    const warnings: string[] = [];
+    const good = await scan(`oci:${app}`, { base: `oci:${base}`, onWarning: (w) => warnings.push(w) });
+    expect(good.image.base).toMatchObject({ layers: 1, detectedBy: "flag" });
+    expect(warnings).toEqual([]);
+    const bad = await scan(`oci:${app}`, { base: `oci:${other}`, onWarning: (w) => warnings.push(w) });
+    expect(bad.image.base).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`--base oci:${other} is not this image's base`);
   });
 
   it("no history: no base, no roles", async () => {
