@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { isLayerlintError } from "@layerlint/core";
 import { filesCommand } from "./commands/files.js";
 import { infoCommand } from "./commands/info.js";
-import { scanCommand } from "./commands/scan.js";
+import { addScanOptions, scanCommand } from "./commands/scan.js";
 import { addDigestCommand } from "./commands/digest.js";
 import { addRulesCommand } from "./commands/rules.js";
 import { addRegistryOptions, stderrLine } from "./registry-flags.js";
@@ -63,7 +63,7 @@ function build(setCode: (n: number) => void): Command {
       output: "write the report to FILE instead of stdout",
     },
     scanCommand,
-    addGateOptions,
+    (cmd) => addScanOptions(addGateOptions(cmd)),
   );
   inputCommand(
     "files",

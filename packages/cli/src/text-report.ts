@@ -1,4 +1,4 @@
-import { CATEGORY_TITLES, type Finding, type Report } from "@layerlint/core";
+import { CATEGORY_TITLES, baseLine, roleSections, whereLabel, type Finding, type Report } from "@layerlint/core";
 import { compressedCell, compressedNote, compressedPhrase, formatBytes, table } from "./format.js";
 import type { Style } from "./style.js";
 import { printable } from "./printable.js";
@@ -16,25 +16,31 @@ export function textReport(r: Report, style: Style): string {
   out.push(printable(`os ${os}, base ${img.baseClass.class}${reasons}`));
   // JSON.stringify escapes C0 controls but not DEL or C1 (\x9b is a CSI).
   out.push(printable(`user ${JSON.stringify(img.user)}`));
+  out.push(printable(`base ${baseLine(img.base, img.layers.length)}`));
   out.push("");
 
-  const groups = new Map<string, Finding[]>();
-  for (const f of r.findings) {
-    const g = groups.get(f.category) ?? [];
-    g.push(f);
-    groups.set(f.category, g);
-  }
-  // Findings arrive most severe first, so groups keep that order.
-  for (const [category, fs] of groups) {
-    out.push(style.bold(`${CATEGORY_TITLES[category] ?? category} (${fs.length})`));
-    // The rule ID, as dockle and trivy show it: what --ignore and the policy's ignores name. Padded per group so messages align.
-    const idWidth = Math.max(...fs.map((f) => f.ruleId.length));
-    for (const f of fs) {
-      const sev = style.severity(f.severity, f.severity.toUpperCase().padEnd(8));
-      const where = f.layer === null ? "" : style.dim(` [layer ${f.layer}${f.inFinalImage ? "" : ", deleted later but still shipped"}]`);
-      out.push(`  ${sev} ${f.ruleId.padEnd(idWidth)}  ${printable(f.message)}${where}${findingGateTag(f, style)}`);
+  // The user's own layers first (what they can fix), then the base image's.
+  for (const section of roleSections(r.findings, img.base)) {
+    if (section.title !== undefined) out.push(style.bold(`findings ${section.title}`), "");
+    const groups = new Map<string, Finding[]>();
+    for (const f of section.findings) {
+      const g = groups.get(f.category) ?? [];
+      g.push(f);
+      groups.set(f.category, g);
     }
-    out.push("");
+    // Findings arrive most severe first, so groups keep that order.
+    for (const [category, fs] of groups) {
+      out.push(style.bold(`${CATEGORY_TITLES[category] ?? category} (${fs.length})`));
+      // The rule ID, as dockle and trivy show it: what --ignore and the policy's ignores name. Padded per group so messages align.
+      const idWidth = Math.max(...fs.map((f) => f.ruleId.length));
+      for (const f of fs) {
+        const sev = style.severity(f.severity, f.severity.toUpperCase().padEnd(8));
+        const label = [whereLabel(f), f.inFinalImage ? undefined : "deleted later but still shipped"].filter((s) => s !== undefined);
+        const where = label.length === 0 ? "" : style.dim(` [${label.join(", ")}]`);
+        out.push(`  ${sev} ${f.ruleId.padEnd(idWidth)}  ${printable(f.message)}${where}${findingGateTag(f, style)}`);
+      }
+      out.push("");
+    }
   }
 
   out.push(style.bold("layers"));

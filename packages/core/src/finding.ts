@@ -52,6 +52,12 @@ export interface Finding {
   path?: string | undefined;
   /** Index of the layer that added it; null for config findings. */
   layer: number | null;
+  /**
+   * Whether that layer is the base image's or one the user added (report
+   * image.base says how the base was found); config findings are "app".
+   * Absent when the scan could not tell.
+   */
+  layerRole?: "base" | "app" | undefined;
   /** False: deleted or overwritten by a later layer, yet still shipped. */
   inFinalImage: boolean;
   evidence?: Record<string, unknown> | undefined;

@@ -14,6 +14,10 @@ export const findingSchema = z.object({
   message: z.string(),
   path: z.string().optional(),
   layer: z.number().int().nonnegative().nullable(),
+  layerRole: z
+    .enum(["base", "app"])
+    .optional()
+    .meta({ description: "Whether the layer that added it is the base image's (image.base) or one the user added; config findings are app. Absent when the base could not be told." }),
   inFinalImage: z.boolean(),
   evidence: z.record(z.string(), z.unknown()).optional(),
   aggregate: z
@@ -81,6 +85,18 @@ export const reportSchema = z.object({
       reasons: z.array(z.string()),
     }),
     user: z.string(),
+    base: z
+      .object({
+        layers: z.number().int().nonnegative().meta({ description: "How many bottom layers are the base image's." }),
+        detectedBy: z.enum(["history", "annotation", "flag"]),
+        name: z.string().optional(),
+        digest: z.string().optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          "The base image: flag (--base, its diff_ids a prefix of this image's), annotation (org.opencontainers.image.base.* name it; the layer count is history's), or history (a root-filesystem step such as ADD file:… in /, or where BuildKit's own steps begin). Absent when none tells.",
+      }),
     sizes: z.object({
       compressed: z.number().int().nonnegative(),
       uncompressed: z.number().int().nonnegative(),

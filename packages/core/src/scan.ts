@@ -22,6 +22,8 @@ import type { Report } from "./report.js";
 import { VERSION } from "./version.js";
 import { ScanActivity } from "./scan-activity.js";
 import { withDeadline } from "./scan-deadline.js";
+import { detectBase, layerRoleOf, type FlagBase } from "./base-image/detect-base.js";
+import { loadBase } from "./base-image/load-base.js";
 
 export interface ScanOptions {
   /** `os/arch[/variant]` or a Platform; default linux/amd64, or the single image. */
@@ -55,6 +57,12 @@ export interface ScanOptions {
    * with TIMEOUT, naming what was still running.
    */
   timeout?: number | undefined;
+  /**
+   * The base image (`--base REF`): any input scan takes. Only its manifest
+   * and config are read; its diff_ids must be the bottom of the scanned
+   * image's, else onWarning says so and the base is found as without it.
+   */
+  base?: string | undefined;
 }
 
 /**
@@ -111,8 +119,19 @@ async function scanOnce(input: string, options: ScanOptions, activity: ScanActiv
         activity,
       });
     }
+    let flagBase: FlagBase | undefined;
+    if (options.base !== undefined) {
+      activity?.now(`reading the base image ${options.base}`);
+      flagBase = await loadBase(options.base, {
+        platform: parsePlatform(image.platform),
+        limits: options.limits,
+        registry: options.registry,
+        signal: options.signal,
+        onWarning: options.onWarning,
+      });
+    }
     activity?.now("analysing the image");
-    return buildReport(input, image, analyzers, states);
+    return buildReport(input, image, analyzers, states, { flag: flagBase, onWarning: options.onWarning });
   } finally {
     await source.close();
   }
@@ -189,16 +208,21 @@ function streamedContent(analyzers: readonly Analyzer[], states: readonly unknow
  * (capture-findings.ts), sorted; `summary` counts all of them; the list is
  * then bounded per rule (bound-findings.ts), the rest of a rule carried by
  * one aggregate finding with the count; `analysis` lists the gaps
- * (analysis.ts) from the undetermined findings.
+ * (analysis.ts) from the undetermined findings. Each finding says whether
+ * its layer is the base image's (`base`: the --base image loaded by scan(),
+ * else the manifest's annotations or history: base-image/detect-base.ts).
  */
 export function buildReport(
   input: string,
   image: LoadedImage,
   analyzers: readonly Analyzer[],
   states: readonly unknown[] = analyzers.map((a) => a.createState?.()),
+  base: { flag?: FlagBase | undefined; onWarning?: ((message: string) => void) | undefined } = {},
 ): Report {
   const ctx = contextOf(image);
-  const all = sortFindings([...analyzers.flatMap((a, i) => a.finish(ctx, states[i])), ...captureFindings(image)]);
+  const attribution = detectBase(image.manifest, image.config, base.flag, base.onWarning);
+  const found = [...analyzers.flatMap((a, i) => a.finish(ctx, states[i])), ...captureFindings(image)];
+  const all = sortFindings(attribution === undefined ? found : found.map((f) => ({ ...f, layerRole: layerRoleOf(f, attribution) })));
   const os = readOsRelease(ctx);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<(typeof SEVERITIES)[number], number>;
   const byCategory: Record<string, number> = {};
@@ -210,6 +234,7 @@ export function buildReport(
     else for (const [s, k] of Object.entries(f.aggregate.bySeverity)) bySeverity[s as keyof typeof bySeverity] += k;
     byCategory[f.category] = (byCategory[f.category] ?? 0) + n;
   }
+  // An aggregate (bound-findings.ts) stands for findings of several layers: it gets no role.
   const findings = boundFindings(all);
   const reference = image.source.reference ?? null;
   return {
@@ -227,6 +252,7 @@ export function buildReport(
       // The tools analyzer's own findings, so the label cannot contradict them.
       baseClass: classifyBase(ctx, os, analyzers.some((a) => a.id === "tools") ? all : undefined),
       user: image.config.config.User ?? "",
+      ...(attribution !== undefined ? { base: attribution.base } : {}),
       sizes: imageSizes(image),
       layers: reportedLayers(image),
     },

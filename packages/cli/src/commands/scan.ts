@@ -8,10 +8,20 @@ import { colourWanted, makeStyle } from "../style.js";
 import type { GateFlags } from "../gate-options.js";
 import { expiredIgnores } from "../gate-table.js";
 import { renderReport, runGate, setupGate, writeOutputs } from "../gate-run.js";
+import type { Command } from "commander";
 
 export interface ScanCommandOptions extends CommonOptions, GateFlags {
   format: "text" | "json";
   output?: string;
+  base?: string;
+}
+
+/** scan's own flags beside the gate's. */
+export function addScanOptions(cmd: Command): Command {
+  return cmd.option(
+    "--base <ref>",
+    "the base image (any input scan takes): its layers, matched by diff_id, are labelled base and the rest app; only its manifest and config are read",
+  );
 }
 
 /** `layerlint scan`: exit 0 unless an error occurs (2) or the policy gate fails (1). */
@@ -29,6 +39,7 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
     registry: await registryOptions(opts),
     onWarning: printWarning,
     timeout: opts.timeout,
+    base: opts.base,
     // Layers stored uncompressed (docker save) get a gzip estimate only when a rule reads it.
     estimateCompressedSize: wantsCompressedSize(gate.policy),
     stdin,

@@ -29,7 +29,7 @@ import type { Finding } from "../finding.js";
 import type { AnalyzerContext } from "./analyzer.js";
 import { readOsRelease, type OsRelease } from "./os-release.js";
 import { findCommands } from "./command-search.js";
-import { TOOL_CATALOG } from "./tool-catalog.js";
+import { TOOL_CATALOG, toolPaths } from "./tool-catalog.js";
 import { toolFindings } from "./tools.js";
 
 export type BaseClassName = "distroless" | "alpine" | "slim" | "full" | "scratch" | "unknown";
@@ -131,16 +131,23 @@ function osLabel(os: OsRelease | null): string {
 /** Catalogue order, for stable reasons: sh before bash, apt before apt-get. */
 const CATALOG_ORDER = new Map(TOOL_CATALOG.map((t, i) => [t.name, i]));
 
-/** Paths of shell findings and names of OS package-manager findings, in catalogue order. */
+/**
+ * Paths of shell findings and names of OS package-manager findings, in
+ * catalogue order, every path of each finding (toolPaths: /usr/bin/sh of
+ * the one finding for dash) counted under its own name.
+ */
 function shellsAndPackageManagers(tools: readonly Finding[]): { shells: string[]; pms: string[] } {
-  const rank = (f: Finding) => CATALOG_ORDER.get(String(f.evidence?.["tool"])) ?? CATALOG_ORDER.size;
+  const rank = (tool: string) => CATALOG_ORDER.get(tool) ?? CATALOG_ORDER.size;
   const live = tools.filter((f) => f.inFinalImage && f.aggregate === undefined && f.path !== undefined);
-  const order = (a: Finding, b: Finding) => rank(a) - rank(b) || (a.path! < b.path! ? -1 : a.path! > b.path! ? 1 : 0);
-  const shells = live.filter((f) => f.category === "shell").sort(order);
+  const reached = (category: Finding["category"]) =>
+    live
+      .filter((f) => f.category === category)
+      .flatMap(toolPaths)
+      .sort((a, b) => rank(a.tool) - rank(b.tool) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const osPm = new Set(TOOL_CATALOG.filter((t) => t.os).map((t) => t.name));
   const isOsPm = (tool: string) => osPm.has(tool) || tool.startsWith("apt-") || tool.startsWith("dpkg-");
-  const pms = live.filter((f) => f.category === "package-manager" && isOsPm(String(f.evidence?.["tool"]))).sort(order);
-  return { shells: [...new Set(shells.map((f) => f.path!))], pms: [...new Set(pms.map((f) => String(f.evidence?.["tool"])))] };
+  const pms = reached("package-manager").filter((p) => isOsPm(p.tool));
+  return { shells: [...new Set(reached("shell").map((p) => p.path))], pms: [...new Set(pms.map((p) => p.tool))] };
 }
 
 /**

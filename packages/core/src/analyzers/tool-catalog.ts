@@ -13,7 +13,8 @@
  * else is a prefix match, so `sh` never matches `sha256sum` and `pip` never
  * matches `pipe`.
  */
-import type { Category, Severity } from "../finding.js";
+import type { Category, Finding, Severity } from "../finding.js";
+import { basename } from "../paths.js";
 import type { RuleInfo } from "./analyzer.js";
 import { REF } from "../rules/references.js";
 
@@ -80,6 +81,25 @@ function familyTool(name: string): ToolSpec | undefined {
     if (familyTools.size < 1024) familyTools.set(name, t);
   }
   return t;
+}
+
+/**
+ * Every path of a tool finding (its `evidence.paths`, else its path), each
+ * with the tool name it runs as: a link runs as its own name; a busybox
+ * binary's path (or another name of that binary) runs the finding's applet.
+ * The finding's own path keeps its tool.
+ */
+export function toolPaths(f: Finding): { path: string; tool: string }[] {
+  const ev = f.evidence ?? {};
+  const listed = Array.isArray(ev["paths"]) ? (ev["paths"] as unknown[]).filter((p): p is string => typeof p === "string") : [];
+  const paths = listed.length > 0 ? listed : f.path !== undefined ? [f.path] : [];
+  const tool = String(ev["tool"] ?? "");
+  const viaBusybox = ev["via"] === "busybox";
+  return paths.map((path) => {
+    const name = basename(path);
+    if (path === f.path || (viaBusybox && name === "busybox")) return { path, tool };
+    return { path, tool: matchTool(name, viaBusybox)?.tool.name ?? name };
+  });
 }
 
 export interface ToolMatch {

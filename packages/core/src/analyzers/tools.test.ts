@@ -12,11 +12,13 @@ const hard = (path: string, target: string, mode = 0o755): SpecEntry => ({ path,
 const mergedUsr: SpecEntry[] = [{ path: "/usr/bin/" }, { path: "/usr/sbin/" }, link("/bin", "usr/bin"), link("/sbin", "usr/sbin")];
 
 const run = (spec: ImageSpec) => runAnalyzer(toolsAnalyzer, spec);
-/** "ruleId path tool[ -> target][ via]" */
+/** "ruleId path tool[ -> target][ via][ also other paths]" */
 const brief = (spec: ImageSpec) =>
   run(spec).map((f) => {
     const ev = f.evidence ?? {};
-    return `${f.ruleId} ${f.path} ${String(ev["tool"])}${ev["target"] ? ` -> ${String(ev["target"])}` : ""}${ev["via"] ? ` via ${String(ev["via"])}` : ""}`;
+    const paths = (ev["paths"] as string[] | undefined) ?? [];
+    const also = paths.length > 1 ? ` also ${paths.slice(1).join(",")}` : "";
+    return `${f.ruleId} ${f.path} ${String(ev["tool"])}${ev["target"] ? ` -> ${String(ev["target"])}` : ""}${ev["via"] ? ` via ${String(ev["via"])}` : ""}${also}`;
   });
 
 function busyboxBytes(applets: readonly string[]): Uint8Array {
@@ -137,14 +139,14 @@ describe("toolsAnalyzer", () => {
       ["shell-present /usr/bin/bash bash", "download-tool-present /usr/sbin/rsync rsync"],
     ],
     [
-      "/usr/bin/sh → dash is its own finding with target",
+      "/usr/bin/sh → dash and dash are one finding, on the real file, listing both paths",
       { layers: [[...mergedUsr, exe("/usr/bin/dash"), link("/usr/bin/sh", "dash")]] },
-      ["shell-present /usr/bin/dash dash", "shell-present /usr/bin/sh sh -> /usr/bin/dash"],
+      ["shell-present /usr/bin/dash dash also /usr/bin/sh"],
     ],
     [
       "absolute symlink through a symlinked dir",
       { layers: [[...mergedUsr, exe("/usr/bin/bash"), link("/usr/local/bin/sh", "/bin/bash")]] },
-      ["shell-present /usr/bin/bash bash", "shell-present /usr/local/bin/sh sh -> /usr/bin/bash"],
+      ["shell-present /usr/bin/bash bash also /usr/local/bin/sh"],
     ],
     [
       "versioned names count; look-alikes do not",
@@ -157,15 +159,14 @@ describe("toolsAnalyzer", () => {
       },
       [
         "interpreter-present /usr/bin/perl5.36.0 perl",
-        "interpreter-present /usr/bin/python3 python3 -> /usr/bin/python3.11",
-        "interpreter-present /usr/bin/python3.11 python",
+        "interpreter-present /usr/bin/python3.11 python also /usr/bin/python3",
         "package-manager-present /usr/local/bin/pip3.11 pip",
       ],
     ],
     [
-      "hardlink perl5.36.0 => perl is its own finding with target",
+      "hardlink perl5.36.0 => perl: one inode, one finding listing both names",
       { layers: [[exe("/usr/bin/perl"), hard("/usr/bin/perl5.36.0", "/usr/bin/perl")]] },
-      ["interpreter-present /usr/bin/perl perl", "interpreter-present /usr/bin/perl5.36.0 perl -> /usr/bin/perl"],
+      ["interpreter-present /usr/bin/perl perl also /usr/bin/perl5.36.0"],
     ],
     [
       "hardlink to a non-executable file",
@@ -232,7 +233,7 @@ describe("toolsAnalyzer", () => {
         path: "/usr/bin/bash",
         layer: 1,
         inFinalImage: true,
-        evidence: { tool: "bash" },
+        evidence: { tool: "bash", paths: ["/usr/bin/bash"] },
       },
     ]);
   });
@@ -246,7 +247,7 @@ describe("toolsAnalyzer", () => {
 
   it("versioned names carry the version", () => {
     const [f] = run({ layers: [[exe("/usr/bin/python3.11")]] });
-    expect(f?.evidence).toEqual({ tool: "python", version: "3.11" });
+    expect(f?.evidence).toEqual({ tool: "python", version: "3.11", paths: ["/usr/bin/python3.11"] });
     expect(f?.message).toBe("interpreter /usr/bin/python3.11 is present");
   });
 
@@ -274,11 +275,11 @@ describe("toolsAnalyzer", () => {
         path: "/bin/busybox",
         layer: 0,
         inFinalImage: true,
-        evidence: { tool: "wget", applet: "wget", via: "busybox" },
+        evidence: { tool: "wget", applet: "wget", via: "busybox", paths: ["/bin/busybox"] },
       });
     });
 
-    it("an applet link in a search dir gets its own finding with target and via", () => {
+    it("an applet link in a search dir and the applet itself are one finding, on the binary, listing every path", () => {
       const got = brief({
         layers: [[
           ...mergedUsr,
@@ -290,19 +291,28 @@ describe("toolsAnalyzer", () => {
         ]],
       });
       expect(got).toEqual([
-        "network-tool-present /usr/bin/busybox nc via busybox",
-        "shell-present /usr/bin/busybox sh via busybox",
+        "network-tool-present /usr/bin/busybox nc via busybox also /usr/local/bin/nc",
+        "shell-present /usr/bin/busybox sh via busybox also /usr/bin/sh",
         "download-tool-present /usr/bin/busybox wget via busybox",
-        "shell-present /usr/bin/sh sh -> /usr/bin/busybox via busybox",
-        "network-tool-present /usr/local/bin/nc nc -> /usr/bin/busybox via busybox",
+        // httpd is not in this busybox's applet table: the link alone stands for it.
         "network-tool-present /usr/sbin/httpd httpd -> /usr/bin/busybox via busybox",
+      ]);
+      const nc = run({
+        layers: [[exe("/bin/busybox", { content: busyboxBytes(APPLETS) }), link("/usr/bin/nc", "/bin/busybox")]],
+      }).filter((f) => f.evidence?.["tool"] === "nc");
+      expect(nc).toEqual([
+        expect.objectContaining({
+          path: "/bin/busybox",
+          message: "network tool nc is a busybox applet in /bin/busybox; also reached as /usr/bin/nc",
+          evidence: { tool: "nc", applet: "nc", via: "busybox", paths: ["/bin/busybox", "/usr/bin/nc"] },
+        }),
       ]);
     });
 
     it("an applet hardlink (/bin/sh => /bin/busybox) reads the binary's applets", () => {
       expect(
         brief({ layers: [[exe("/bin/busybox", { content: busyboxBytes(["[", "[[", "sh", "ls"]) }), hard("/bin/sh", "/bin/busybox")]] }),
-      ).toEqual(["shell-present /bin/busybox sh via busybox", "shell-present /bin/sh sh -> /bin/busybox via busybox"]);
+      ).toEqual(["shell-present /bin/busybox sh via busybox also /bin/sh"]);
     });
 
     it("a busybox outside the search dirs is still found", () => {
@@ -317,7 +327,7 @@ describe("toolsAnalyzer", () => {
         expect.objectContaining({
           ruleId: "shell-present",
           path: "/bin/busybox",
-          evidence: { tool: "sh", applet: "sh", via: "busybox", assumed: true, reason: "content not captured" },
+          evidence: { tool: "sh", applet: "sh", via: "busybox", assumed: true, reason: "content not captured", paths: ["/bin/busybox"] },
         }),
         expect.objectContaining({
           ruleId: "tools-undetermined",
@@ -345,12 +355,13 @@ describe("toolsAnalyzer", () => {
       ]);
     });
 
-    it("a busybox hardlinked from another name: found through ctx.origin", () => {
+    it("a busybox hardlinked from another name: found through ctx.origin, one finding per applet with both names", () => {
       const fs = run({
         layers: [[exe("/bin/busybox", { content: busyboxBytes(APPLETS) }), hard("/usr/bin/busybox", "/bin/busybox")]],
       });
       expect(fs.filter((f) => f.ruleId === "tools-undetermined")).toEqual([]);
-      expect(fs.filter((f) => f.path === "/usr/bin/busybox" && f.evidence?.["applet"] === "wget")).toHaveLength(1);
+      const wget = fs.filter((f) => f.evidence?.["applet"] === "wget");
+      expect(wget.map((f) => [f.path, f.evidence?.["paths"]])).toEqual([["/bin/busybox", ["/bin/busybox", "/usr/bin/busybox"]]]);
     });
 
     it("a busybox whose bytes were carried under another name is unknown: a gap, not a guess", () => {

@@ -5,9 +5,15 @@
  * Where: the command search (command-search.ts), the same one the
  * base-class label uses. What: a catalogue name (tool-catalog.ts) whose
  * entry is an executable regular file, or a symlink or hardlink that
- * resolves (loop-safe) to one. Each distinct path is its own finding, links
- * carrying `evidence.target`, so a gate on "no shells" sees every way to
- * reach one.
+ * resolves (loop-safe) to one.
+ *
+ * One tool, one finding: a finding names one binary (one inode: every
+ * name of a hardlinked file, every symlink to it) or one busybox applet
+ * (the binary's own `busybox wget`, and every link that runs it as
+ * `wget`), and `evidence.paths` lists every path that reaches it, so a gate
+ * on "no shells" still sees every way to reach one while a person reads one
+ * line per tool. Its path is the binary's (busybox, or the real file when
+ * it is in a searched directory), else the first name found.
  *
  * busybox: its compiled-in applets count even without applet links
  * (busybox.ts), reported on the busybox path with `evidence.via`. The applet
@@ -126,34 +132,78 @@ function busyboxFindings(bb: FileEntry, rec: AppletRecord | undefined): Finding[
   return out;
 }
 
+/** A finding for one path, and what it reaches: one inode, or one applet of one busybox inode. */
+interface PathFinding {
+  finding: Finding;
+  key: string;
+  /** Sorts first among the paths of its key: the binary itself. */
+  primary: boolean;
+}
+
+/** The object that stands for an inode: every name of a hardlinked file maps to one (FileIndex.hardlinkTarget). */
+function inodeOf(files: AnalyzerContext["files"], e: FileEntry): FileEntry {
+  return e.type === "hardlink" ? (files.hardlinkTarget(e) ?? e) : e;
+}
+
 /**
  * Every tool finding for the final image: the command search, then each
  * busybox binary's applets (`applets`: what the walk saw; without it,
- * every busybox counts as unread).
+ * every busybox counts as unread); then one finding per binary or applet
+ * with all its paths (module comment).
  */
 export function toolFindings(ctx: AnalyzerContext, applets: AppletLookup = () => undefined): Finding[] {
   const { files } = ctx;
-  const out: Finding[] = [];
-  const seen = new Set<string>();
-  const add = (f: Finding) => {
-    const key = `${f.ruleId}\0${f.path}\0${String(f.evidence?.["tool"])}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(f);
+  const ids = new Map<FileEntry, number>();
+  const idOf = (e: FileEntry) => {
+    const inode = inodeOf(files, e);
+    let id = ids.get(inode);
+    if (id === undefined) ids.set(inode, (id = ids.size));
+    return id;
   };
+  const found: PathFinding[] = [];
   for (const { entry: e, reach: r } of commandsInPath(files, ctx.config)) {
     const name = basename(e.path);
     const viaBusybox = isBusyboxFile(r.file);
     const m = matchTool(name, viaBusybox);
     if (m === undefined) continue;
     const extra = viaBusybox ? { target: r.target, via: BUSYBOX, applet: name } : { target: r.target };
-    add(toolFinding(e.path, e.layer, m, extra, `${categoryLabel(m.tool.category)} ${e.path} is present`));
+    const finding = toolFinding(e.path, e.layer, m, extra, `${categoryLabel(m.tool.category)} ${e.path} is present`);
+    const key = viaBusybox ? `applet\0${idOf(r.file)}\0${name}` : `file\0${idOf(r.file)}\0${finding.ruleId}`;
+    found.push({ finding, key, primary: r.target === undefined });
   }
-  for (const bb of findBusyboxBinaries(files)) for (const f of busyboxFindings(bb, applets(bb))) add(f);
-  return out.sort(
+  for (const bb of findBusyboxBinaries(files)) {
+    for (const f of busyboxFindings(bb, applets(bb))) {
+      const applet = f.evidence?.["applet"];
+      const key = typeof applet === "string" ? `applet\0${idOf(bb)}\0${applet}` : `other\0${f.ruleId}\0${f.path}`;
+      found.push({ finding: f, key, primary: bb.type !== "hardlink" });
+    }
+  }
+  return oneFindingPerTool(found).sort(
     (a, b) =>
       cmp(a.path ?? "", b.path ?? "") || cmp(String(a.evidence?.["tool"]), String(b.evidence?.["tool"])) || cmp(a.ruleId, b.ruleId),
   );
+}
+
+/**
+ * Merges the findings of one key: the binary's (else the first found)
+ * stands for all, `evidence.paths` lists them, its own path first, and its
+ * message names the others. A path found twice counts once.
+ */
+function oneFindingPerTool(found: readonly PathFinding[]): Finding[] {
+  const groups = new Map<string, PathFinding[]>();
+  for (const p of found) {
+    const g = groups.get(p.key);
+    if (g === undefined) groups.set(p.key, [p]);
+    else if (!g.some((q) => q.finding.path === p.finding.path)) g.push(p);
+  }
+  return [...groups.entries()].map(([key, g]) => {
+    if (key.startsWith("other\0")) return g[0]!.finding;
+    const head = g.find((p) => p.primary) ?? g[0]!;
+    const others = g.filter((p) => p !== head).map((p) => p.finding.path!).sort(cmp);
+    const f = head.finding;
+    const message = others.length === 0 ? f.message : `${f.message}; also reached as ${others.join(", ")}`;
+    return { ...f, message, evidence: { ...f.evidence, paths: [f.path!, ...others] } };
+  });
 }
 
 export const toolsAnalyzer: Analyzer<ToolsState> = {

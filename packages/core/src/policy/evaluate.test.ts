@@ -106,6 +106,49 @@ describe("tools", () => {
   });
 });
 
+describe("tools: one finding for every path of one binary or applet", () => {
+  // /usr/bin/wget -> /bin/busybox and the applet itself: one finding (tools.ts), both paths in evidence.
+  const wget = finding({
+    ruleId: "download-tool-present",
+    category: "download-tool",
+    path: "/bin/busybox",
+    evidence: { tool: "wget", applet: "wget", via: "busybox", paths: ["/bin/busybox", "/usr/bin/wget"] },
+  });
+  const dash = finding({ ruleId: "shell-present", category: "shell", path: "/usr/bin/dash", evidence: { tool: "dash", paths: ["/usr/bin/dash", "/usr/bin/sh"] } });
+  const p = (forbid: string, allow: string[]) => ({ tools: { forbid: [forbid], allow } });
+  it("forbid names every path of it, and counts paths as before", () => {
+    expect(check(report({ findings: [wget] }), p("download-tool", []), "forbid-download-tool")).toMatchObject({
+      passed: false,
+      actual: 2,
+      message: "2 download tools: /bin/busybox, /usr/bin/wget",
+    });
+  });
+  it("allowing one path does not allow the others: `busybox wget` still runs", () => {
+    expect(check(report({ findings: [wget] }), p("download-tool", ["/usr/bin/wget"]), "forbid-download-tool")).toMatchObject({
+      passed: false,
+      actual: 1,
+      message: "1 download tool: /bin/busybox (1 allowed)",
+    });
+    expect(check(report({ findings: [wget] }), p("download-tool", ["busybox"]), "forbid-download-tool")).toMatchObject({
+      passed: false,
+      message: "1 download tool: /usr/bin/wget (1 allowed)",
+    });
+    expect(check(report({ findings: [wget] }), p("download-tool", ["/usr/bin/wget", "/bin/busybox"]), "forbid-download-tool").passed).toBe(true);
+    expect(check(report({ findings: [wget] }), p("download-tool", ["wget"]), "forbid-download-tool").passed).toBe(true);
+  });
+  it("a link runs as its own name: allowing dash does not allow sh", () => {
+    expect(check(report({ findings: [dash] }), p("shell", ["dash"]), "forbid-shell")).toMatchObject({ passed: false, message: "1 shell: /usr/bin/sh (1 allowed)" });
+    expect(check(report({ findings: [dash] }), p("shell", ["sh"]), "forbid-shell")).toMatchObject({ passed: false, message: "1 shell: /usr/bin/dash (1 allowed)" });
+    expect(check(report({ findings: [dash] }), p("shell", ["sh", "dash"]), "forbid-shell").passed).toBe(true);
+  });
+  it("an ignore's path glob must cover every path of it", () => {
+    const ignore = (path: string) => ({ tools: { forbid: ["download-tool"] }, ignore: [{ path, reason: "r" }] });
+    expect(check(report({ findings: [wget] }), ignore("/bin/*"), "forbid-download-tool").passed).toBe(false);
+    expect(check(report({ findings: [wget] }), ignore("/usr/bin/*"), "forbid-download-tool").passed).toBe(false);
+    expect(check(report({ findings: [wget] }), ignore("/{bin,usr/bin}/*"), "forbid-download-tool").passed).toBe(true);
+  });
+});
+
 describe("ignores", () => {
   const findings = [
     finding({ ruleId: "secret-private-key", category: "secret", severity: "high", path: "/etc/ssl/private/test.key" }),

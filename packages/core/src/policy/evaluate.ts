@@ -17,6 +17,7 @@
  */
 import { findingCount, severityRank, SEVERITIES, type Category, type Finding, type Severity } from "../finding.js";
 import { basename } from "../paths.js";
+import { toolPaths } from "../analyzers/tool-catalog.js";
 import type { Report } from "../report.js";
 import { compareBaseline, type Baseline, type BaselineState } from "./baseline.js";
 import { findingFingerprint } from "./fingerprint.js";
@@ -70,17 +71,34 @@ const NOUNS: Readonly<Record<ForbidCategory, [string, string]>> = {
   capability: ["file with capabilities", "files with capabilities"],
 };
 
-/** tools.allow: a name matches the tool (evidence.tool) or the file name; "/…" is an exact path. */
-export function allowMatches(f: Finding, allow: readonly string[]): boolean {
+/**
+ * tools.allow for one path of a finding: a name matches the tool that path
+ * runs as or its file name; "/…" is that exact path.
+ */
+function allowsPath(p: { path: string; tool: string }, allow: readonly string[]): boolean {
+  return allow.some((a) => (a.startsWith("/") ? a === p.path : a === p.tool || a === basename(p.path)));
+}
+
+/**
+ * The paths of `f` no tools.allow entry covers. A tool finding stands for
+ * every path that reaches one binary or applet (evidence.paths): each is
+ * judged alone, as when each was its own finding, so allowing
+ * /usr/bin/wget does not allow `busybox wget` on /bin/busybox.
+ */
+export function unallowedPaths(f: Finding, allow: readonly string[]): string[] {
+  const paths = toolPaths(f);
+  if (paths.length === 0) return allowMatchesOne(f, allow) ? [] : [f.message];
+  return paths.filter((p) => !allowsPath(p, allow)).map((p) => p.path);
+}
+
+function allowMatchesOne(f: Finding, allow: readonly string[]): boolean {
   const tool = f.evidence?.["tool"];
-  for (const a of allow) {
-    if (a.startsWith("/")) {
-      if (f.path === a) return true;
-    } else if (a === tool || (f.path !== undefined && basename(f.path) === a)) {
-      return true;
-    }
-  }
-  return false;
+  return allow.some((a) => !a.startsWith("/") && a === tool);
+}
+
+/** tools.allow: every path of the finding is allowed (unallowedPaths). */
+export function allowMatches(f: Finding, allow: readonly string[]): boolean {
+  return unallowedPaths(f, allow).length === 0;
 }
 
 function list(items: readonly string[], max = 50): string {
@@ -125,10 +143,13 @@ export function evaluatePolicy(report: Report, policy: Policy, options: Evaluate
     const hits = gating.filter((f) => (f.aggregate ? f.aggregate.inFinalImage > 0 : f.inFinalImage) && cats.includes(f.category));
     // Aggregated findings are past the report limit: their paths are not all known, so none is allowed.
     const bad = hits.filter((f) => f.aggregate !== undefined || !allowMatches(f, allow));
-    const listed = [...new Set(bad.flatMap((f) => (f.aggregate ? [] : [f.path ?? f.message])))];
+    // Every path that reaches a forbidden tool is named, not only each finding's own.
+    const listed = [...new Set(bad.flatMap((f) => (f.aggregate ? [] : unallowedPaths(f, allow))))];
     const unlisted = bad.reduce((n, f) => n + (f.aggregate?.inFinalImage ?? 0), 0);
     const count = listed.length + unlisted;
-    const allowed = hits.length - bad.length;
+    const allowedPaths = new Set(hits.flatMap((f) => (f.aggregate ? [] : toolPaths(f).map((p) => p.path))));
+    for (const p of listed) allowedPaths.delete(p);
+    const allowed = allowedPaths.size;
     const [one, many] = NOUNS[cat];
     const note = allowed > 0 ? ` (${allowed} allowed)` : "";
     const more = unlisted > 0 ? ` and ${unlisted} more past the report limit` : "";

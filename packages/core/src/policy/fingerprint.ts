@@ -8,13 +8,15 @@
  * prefix, line…). Left out: anything that names a layer (`layer`,
  * `passwdLayer`, digests, diff_ids) or where bytes sit in a blob, because
  * adding or rebuilding an unrelated layer below shifts those while the
- * finding stays the same. Severity and message are left out too: wording
+ * finding stays the same. A tool's `paths` (every name that reaches it) are
+ * left out: a link added later does not make the binary another finding.
+ * Severity and message are left out too: wording
  * and scoring may change between versions without the finding changing.
  */
 import { createHash } from "node:crypto";
 import type { Finding } from "../finding.js";
 
-const UNSTABLE_KEY = /layer|digest|diffid|offset|mtime|^index$|^historyindex$|^size$|^bytes$/i;
+const UNSTABLE_KEY = /layer|digest|diffid|offset|mtime|^index$|^historyindex$|^size$|^bytes$|^paths$/i;
 
 function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);

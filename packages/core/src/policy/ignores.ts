@@ -8,6 +8,7 @@
 import picomatch from "picomatch";
 import type { Finding } from "../finding.js";
 import type { IgnoreRule } from "./schema.js";
+import { toolPaths } from "../analyzers/tool-catalog.js";
 
 export interface IgnoreStatus {
   ruleId?: string | undefined;
@@ -42,7 +43,8 @@ export function ignoreMatchers(rules: readonly IgnoreRule[], now: Date): IgnoreM
       expired: isExpired(rule, now),
       matches(f) {
         if (rule.ruleId !== undefined && rule.ruleId !== f.ruleId) return false;
-        if (glob !== undefined && (f.path === undefined || !glob(f.path))) return false;
+        // A tool finding stands for every path that reaches it (evidence.paths): the glob must cover them all.
+        if (glob !== undefined && (f.path === undefined || !toolPaths(f).every((p) => glob(p.path)))) return false;
         return true;
       },
     };

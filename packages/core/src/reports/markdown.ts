@@ -12,6 +12,7 @@ import { escapeText } from "../escape-text.js";
 import { CATEGORY_TITLES, checkCells, failuresFirst } from "./check-display.js";
 import { findRule } from "../rules/catalogue.js";
 import { ruleAnchor } from "../rules/docs.js";
+import { baseLine, roleSections, whereLabel } from "../base-image/role-display.js";
 
 type AnyFinding = Finding & { baselineState?: string | undefined; suppressed?: { reason: string } | undefined };
 
@@ -51,7 +52,8 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
   if (img.reference !== null) out.push(`**Reference:** \`${mdCell(img.reference)}\`  `);
   out.push(
     `**Size:** ${formatSize(img.sizes.compressed)} compressed, ${formatSize(img.sizes.uncompressed)} uncompressed, ` +
-      `${formatSize(img.sizes.wasted)} wasted, ${img.layers.length} layers`,
+      `${formatSize(img.sizes.wasted)} wasted, ${img.layers.length} layers  `,
+    `**Base:** ${mdCell(baseLine(img.base, img.layers.length))}`,
     "",
   );
 
@@ -74,26 +76,34 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
   const findings = report.findings as readonly AnyFinding[];
   out.push(`### Findings (${findings.length})`, "");
   if (findings.length === 0) out.push("No findings.", "");
-  const groups = new Map<string, AnyFinding[]>();
-  for (const f of findings) {
-    const group = groups.get(f.category);
-    if (group === undefined) groups.set(f.category, [f]);
-    else group.push(f);
-  }
-  for (const [category, fs] of groups) {
-    out.push(`<details${fs.some((f) => f.severity === "critical" || f.severity === "high") ? " open" : ""}>`);
-    out.push(`<summary><b>${CATEGORY_TITLES[category] ?? category}</b> (${fs.length})</summary>`, "");
-    out.push("| severity | rule | path | message | layer |", "|---|---|---|---|---|");
-    for (const f of fs.slice(0, max)) {
-      const tags = [f.baselineState === "new" ? "**new**" : "", f.suppressed ? `ignored: ${mdCell(f.suppressed.reason)}` : "", f.inFinalImage ? "" : "deleted later, still shipped"]
-        .filter(Boolean)
-        .join("; ");
-      out.push(
-        `| ${f.severity} | ${ruleCell(f.ruleId)} | ${f.path !== undefined ? `\`${mdCell(f.path)}\`` : ""} | ${mdCell(f.message)}${tags ? ` (${tags})` : ""} | ${f.layer ?? ""} |`,
-      );
+  // The user's own layers first (what they can fix), then the base image's.
+  for (const section of roleSections(findings, img.base)) {
+    if (section.title !== undefined) out.push(`#### Findings ${section.title}`, "");
+    const groups = new Map<string, AnyFinding[]>();
+    for (const f of section.findings) {
+      const group = groups.get(f.category);
+      if (group === undefined) groups.set(f.category, [f]);
+      else group.push(f);
     }
-    if (fs.length > max) out.push(`| | | | … and ${fs.length - max} more | |`);
-    out.push("", "</details>", "");
+    for (const [category, fs] of groups) out.push(...categoryTable(category, fs, max));
   }
   return `${out.join("\n")}\n`;
+}
+
+function categoryTable(category: string, fs: readonly AnyFinding[], max: number): string[] {
+  const out: string[] = [];
+  out.push(`<details${fs.some((f) => f.severity === "critical" || f.severity === "high") ? " open" : ""}>`);
+  out.push(`<summary><b>${CATEGORY_TITLES[category] ?? category}</b> (${fs.length})</summary>`, "");
+  out.push("| severity | rule | path | message | layer |", "|---|---|---|---|---|");
+  for (const f of fs.slice(0, max)) {
+    const tags = [f.baselineState === "new" ? "**new**" : "", f.suppressed ? `ignored: ${mdCell(f.suppressed.reason)}` : "", f.inFinalImage ? "" : "deleted later, still shipped"]
+      .filter(Boolean)
+      .join("; ");
+    out.push(
+      `| ${f.severity} | ${ruleCell(f.ruleId)} | ${f.path !== undefined ? `\`${mdCell(f.path)}\`` : ""} | ${mdCell(f.message)}${tags ? ` (${tags})` : ""} | ${whereLabel(f)?.replace(/^layer /, "") ?? ""} |`,
+    );
+  }
+  if (fs.length > max) out.push(`| | | | … and ${fs.length - max} more | |`);
+  out.push("", "</details>", "");
+  return out;
 }
