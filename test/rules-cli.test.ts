@@ -85,7 +85,7 @@ describe("rule IDs in reports", () => {
     // Same findings, same rules, as the JSON report.
     const pairs = (xs: { id: string; message: string }[]) => xs.map((x) => `${x.id} ${x.message}`).sort();
     const fromText = lines.map((l) => {
-      const m = /^ {2}\S+ +(\S+) {2,}(.*?)(?: \[layer [^\]]*\])?$/.exec(l)!;
+      const m = /^ {2}\S+ +(\S+) {2,}(.*?)(?: \[(?:layer [^\]]*|config[^\]]*)\])?$/.exec(l)!;
       return { id: m[1]!, message: m[2]! };
     });
     expect(pairs(fromText)).toEqual(pairs(findings.map((f) => ({ id: f.ruleId, message: f.message }))));
