@@ -1,11 +1,12 @@
-import { CATEGORY_TITLES, type Finding, type Report } from "@layerlint/core";
+import { CATEGORY_TITLES, findingsPhrase, ignoredCount, withoutIgnored, type Finding, type Report } from "@layerlint/core";
 import { compressedCell, compressedNote, compressedPhrase, formatBytes, table } from "./format.js";
 import type { Style } from "./style.js";
 import { printable } from "./printable.js";
 import { findingGateTag, gateSection } from "./gate-table.js";
+import { fixFirstSection, wasteSection } from "./summary-text.js";
 
 /** The human report: findings grouped by category, most severe group first, then sizes and a summary. */
-export function textReport(r: Report, style: Style): string {
+export function textReport(r: Report, style: Style, opts: { hideIgnored?: boolean } = {}): string {
   const out: string[] = [];
   const img = r.image;
   out.push(style.bold(printable(img.input)) + style.dim(` (${img.source}, ${printable(img.platform)})`));
@@ -19,7 +20,7 @@ export function textReport(r: Report, style: Style): string {
   out.push("");
 
   const groups = new Map<string, Finding[]>();
-  for (const f of r.findings) {
+  for (const f of opts.hideIgnored === true ? withoutIgnored(r.findings) : r.findings) {
     const g = groups.get(f.category) ?? [];
     g.push(f);
     groups.set(f.category, g);
@@ -52,13 +53,15 @@ export function textReport(r: Report, style: Style): string {
     ),
   );
   out.push(...compressedNote(img.layers).map((n) => style.dim(n)));
+  out.push(...wasteSection(img, style));
   out.push("");
   const s = r.summary.bySeverity;
   out.push(
-    `${r.summary.total} findings (critical ${s.critical}, high ${s.high}, medium ${s.medium}, low ${s.low}, info ${s.info}); ` +
+    `${findingsPhrase(r.summary.total, ignoredCount(r.findings), opts.hideIgnored === true)} (critical ${s.critical}, high ${s.high}, medium ${s.medium}, low ${s.low}, info ${s.info}); ` +
       `size ${compressedPhrase(img.sizes)}, ${formatBytes(img.sizes.uncompressed)} uncompressed, ` +
       `${formatBytes(img.sizes.wasted)} wasted, ${img.sizes.files} files in ${img.layers.length} layers`,
   );
   out.push(...gateSection(r, style));
+  out.push(...fixFirstSection(r, style));
   return `${out.join("\n")}\n`;
 }

@@ -229,6 +229,7 @@ export function buildReport(
       user: image.config.config.User ?? "",
       sizes: imageSizes(image),
       layers: reportedLayers(image),
+      waste: image.fs.waste,
     },
     summary: { total, bySeverity, byCategory },
     findings,

@@ -10,6 +10,8 @@ import type { Finding } from "../finding.js";
 import { formatSize } from "../policy/size.js";
 import { escapeText } from "../escape-text.js";
 import { CATEGORY_TITLES, checkCells, failuresFirst } from "./check-display.js";
+import { markdownFixFirst, markdownWaste } from "./markdown-summary.js";
+import { ignoredCount, withoutIgnored } from "../summary/ignored.js";
 
 type AnyFinding = Finding & { baselineState?: string | undefined; suppressed?: { reason: string } | undefined };
 
@@ -30,6 +32,8 @@ export function mdCell(s: string): string {
 
 export interface MarkdownOptions {
   maxPerCategory?: number | undefined;
+  /** Leave ignored findings out (they are still counted). */
+  hideIgnored?: boolean | undefined;
 }
 
 export function renderMarkdown(report: Report | GatedReport, options: MarkdownOptions = {}): string {
@@ -64,8 +68,12 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
     if (expired.length > 0) out.push("");
   }
 
-  const findings = report.findings as readonly AnyFinding[];
-  out.push(`### Findings (${findings.length})`, "");
+  out.push(...markdownWaste(img));
+  const all = report.findings as readonly AnyFinding[];
+  const findings = options.hideIgnored === true ? withoutIgnored(all) : all;
+  const ignored = ignoredCount(all);
+  const apart = ignored === 0 ? "" : `, ${ignored} ignored${options.hideIgnored === true ? " and hidden" : ""}`;
+  out.push(`### Findings (${findings.length}${apart})`, "");
   if (findings.length === 0) out.push("No findings.", "");
   const groups = new Map<string, AnyFinding[]>();
   for (const f of findings) {
@@ -88,5 +96,6 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
     if (fs.length > max) out.push(`| | | | … and ${fs.length - max} more | |`);
     out.push("", "</details>", "");
   }
+  out.push(...markdownFixFirst(report));
   return `${out.join("\n")}\n`;
 }
