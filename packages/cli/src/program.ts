@@ -6,6 +6,7 @@ import { scanCommand } from "./commands/scan.js";
 import { addDigestCommand } from "./commands/digest.js";
 import { addRegistryOptions, stderrLine } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
+import { addIgnoreOptions } from "./ignore-options.js";
 import { version } from "./version.js";
 import { oneLine } from "./printable.js";
 import { parseDurationFlag } from "./duration.js";
@@ -62,7 +63,7 @@ function build(setCode: (n: number) => void): Command {
       output: "write the report to FILE instead of stdout",
     },
     scanCommand,
-    addGateOptions,
+    (cmd) => addIgnoreOptions(addGateOptions(cmd)),
   );
   inputCommand(
     "files",

@@ -71,3 +71,6 @@ export { fixFirst, fixActionLine, shortStep, FIX_FIRST_MAX, type FixAction } fro
 export { ignoredCount, withoutIgnored, findingsPhrase } from "./summary/ignored.js";
 export { WASTED_TOP, type WastedPath, type WasteSummary } from "./wasted-paths.js";
 export { wastedPathLine } from "./summary/waste-lines.js";
+export { parseIgnoreEntry, parseIgnoreFile, type ParsedIgnores } from "./policy/ignore-file.js";
+export { summariseDetails, DETAILS_WIDTH } from "./reports/check-display.js";
+export type { JunitOptions } from "./reports/junit.js";

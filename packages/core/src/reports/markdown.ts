@@ -9,7 +9,7 @@ import type { Report } from "../report.js";
 import type { Finding } from "../finding.js";
 import { formatSize } from "../policy/size.js";
 import { escapeText } from "../escape-text.js";
-import { CATEGORY_TITLES, checkCells, failuresFirst } from "./check-display.js";
+import { CATEGORY_TITLES, checkCells, failuresFirst, summariseDetails } from "./check-display.js";
 import { markdownFixFirst, markdownWaste } from "./markdown-summary.js";
 import { ignoredCount, withoutIgnored } from "../summary/ignored.js";
 
@@ -58,7 +58,7 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
     out.push("| | check | actual | limit | details |", "|---|---|---|---|---|");
     for (const c of failuresFirst(gate.checks)) {
       const { actual, limit } = checkCells(c);
-      out.push(`| ${c.passed ? "✅" : "❌"} | \`${c.id}\` | ${mdCell(actual)} | ${mdCell(limit)} | ${mdCell(c.message ?? "")} |`);
+      out.push(`| ${c.passed ? "✅" : "❌"} | \`${c.id}\` | ${mdCell(actual)} | ${mdCell(limit)} | ${mdCell(summariseDetails(c.message ?? ""))} |`);
     }
     out.push("");
     const expired = (gate as GatedReport["gate"] & object).ignores?.filter((i) => i.status === "expired") ?? [];

@@ -24,5 +24,5 @@ export function withoutIgnored<T extends Finding>(findings: readonly T[]): T[] {
 /** "31 findings, 16 ignored" (", hidden" when they are left out of the report). */
 export function findingsPhrase(total: number, ignored: number, hidden: boolean): string {
   const base = `${total} finding${total === 1 ? "" : "s"}`;
-  return ignored === 0 ? base : `${base}, ${ignored} ignored${hidden ? " (hidden)" : ""}`;
+  return ignored === 0 ? base : `${base}, ${ignored} ignored${hidden ? " and hidden" : ""}`;
 }
