@@ -1,7 +1,7 @@
 // JUnit without a policy is not an empty report: one testcase per finding
 // category. A category fails when it holds a finding of severity low or
 // above that no ignore matched; info findings and ignored ones are listed
-// in its output. Long gate details are summarised in the text and markdown
+// in its output, and the suite's properties count them apart. Long gate details are summarised in the text and markdown
 // tables and kept whole in JSON and JUnit.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -44,10 +44,11 @@ describe("JUnit findings testcases", () => {
     expect(failingCategories.length).toBeGreaterThan(3);
     expect(Number(suite["@failures"])).toBe(failingCategories.length);
     expect(doc.testsuites["@failures"]).toBe(suite["@failures"]);
-    const setuid = suite.testcase.find((t: any) => t["@name"] === "setuid");
-    const n = report.findings.filter((f) => f.category === "setuid").length;
-    expect(setuid.failure["@message"]).toBe(`${n} setuid binaries finding${n === 1 ? "" : "s"}`);
-    expect(setuid.failure["#text"]).toContain("HIGH setuid-binary: setuid file /usr/bin/su owned by 0:0 (-rwsr-xr-x) [layer 0]");
+    const perms = suite.testcase.find((t: any) => t["@name"] === "permissions");
+    const n = report.findings.filter((f) => f.category === "permissions").length;
+    expect(n).toBe(2);
+    expect(perms.failure["@message"]).toBe("2 permissions findings");
+    expect(perms.failure["#text"]).toContain("MEDIUM world-writable-file: file /app/log.txt is world-writable (-rw-rw-rw-) [layer 4]");
     // A category with no findings passes silently.
     const empty = CATEGORIES.find((c) => !report.findings.some((f) => f.category === c))!;
     const emptyCase = suite.testcase.find((t: any) => t["@name"] === empty);
@@ -57,11 +58,14 @@ describe("JUnit findings testcases", () => {
 
   it("ignored findings do not fail their category; they are listed with the reason", async () => {
     const junit = join(tmp.dir, "ignored.xml");
-    await runCli(["scan", "--ignore", "setuid-binary", "--report", `junit=${junit}`, demo], { cwd: tmp.dir });
+    await runCli(["scan", "--ignore", "world-writable-file", "--ignore", "world-writable-dir", "--report", `junit=${junit}`, demo], { cwd: tmp.dir });
     const doc = parser.parse(await readFile(junit, "utf8")) as any;
-    const setuid = doc.testsuites.testsuite[0].testcase.find((t: any) => t["@name"] === "setuid");
-    expect(setuid.failure).toBeUndefined();
-    expect(setuid["system-out"]).toContain("HIGH setuid-binary: setuid file /usr/bin/su owned by 0:0 (-rwsr-xr-x) [layer 0] (ignored: --ignore)");
+    const perms = doc.testsuites.testsuite[0].testcase.find((t: any) => t["@name"] === "permissions");
+    expect(perms.failure).toBeUndefined();
+    expect(perms["system-out"]).toContain("MEDIUM world-writable-file: file /app/log.txt is world-writable (-rw-rw-rw-) [layer 4] (ignored: --ignore)");
+    const props = Object.fromEntries(doc.testsuites.testsuite[0].properties.property.map((p: any) => [p["@name"], p["@value"]]));
+    expect(props["findings.ignored"]).toBe("2");
+    expect(Number(props["findings.total"])).toBeGreaterThan(2);
   });
 });
 

@@ -16,7 +16,7 @@ import type { GatedReport } from "../policy/gated-report.js";
 import type { Report } from "../report.js";
 import { CATEGORIES, findingCount, severityRank, type Finding } from "../finding.js";
 import { CATEGORY_TITLES, checkCells, checkGroup } from "./check-display.js";
-import { withoutIgnored } from "../summary/ignored.js";
+import { ignoredCount, withoutIgnored } from "../summary/ignored.js";
 import { xmlAttr, xmlText } from "./xml.js";
 
 export interface JunitOptions {
@@ -63,9 +63,16 @@ export function renderJunit(report: Report | GatedReport, options: JunitOptions 
     }
     lines.push(`  </testsuite>`);
   }
+  // Ignored findings are counted apart, as in the text and markdown reports.
+  const counts = [
+    `      <property name="findings.total" value="${report.summary.total}"/>`,
+    `      <property name="findings.ignored" value="${ignoredCount(report.findings)}"/>`,
+  ];
   lines.push(
     `  <testsuite name="${xmlAttr(`layerlint findings ${report.image.input}`)}" tests="${categories.length}" failures="${categoryFailures}" errors="0" skipped="0" time="0">`,
-    ...properties,
+    ...properties.slice(0, -1),
+    ...counts,
+    properties[properties.length - 1]!,
   );
   for (const c of categories) {
     const title = CATEGORY_TITLES[c.category] ?? c.category;
