@@ -165,6 +165,9 @@ describe("ignored findings counted apart, and --hide-ignored", () => {
     const report = JSON.parse(r.stdout) as JsonReport;
     expect(ofRule(report, "shell-present")).toHaveLength(shells);
     const mdText = await readFile(md, "utf8");
+    // Ignores alone make a gate with no checks: nothing passed or failed.
+    expect(mdText).toMatch(/^## layerlint: scanned \(ignores only\)\n/);
+    expect(mdText).not.toContain("### Gate");
     expect(mdText).toContain(`### Findings (${plain.findings.length - shells}, ${shells} ignored and hidden)`);
     expect(mdText).not.toContain("shell-present");
     const log = JSON.parse(await readFile(sarif, "utf8")) as { runs: { results: { ruleId: string }[] }[] };

@@ -41,7 +41,9 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
   const img = report.image;
   const out: string[] = [];
   const gate = report.gate;
-  const verdict = gate === undefined ? "scanned (no policy)" : gate.passed ? "✅ passed" : "❌ failed";
+  // A gate with no checks only applied ignores (--ignore, .layerlintignore): there is no verdict to give.
+  const checked = gate !== undefined && gate.checks.length > 0;
+  const verdict = gate === undefined ? "scanned (no policy)" : !checked ? "scanned (ignores only)" : gate.passed ? "✅ passed" : "❌ failed";
   out.push(`## layerlint: ${verdict}`, "");
   out.push(`**Image:** \`${mdCell(img.input)}\` (${img.source}, ${mdCell(img.platform)})  `);
   out.push(`**Manifest:** \`${img.manifestDigest}\`  `);
@@ -54,13 +56,15 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
 
   if (gate !== undefined) {
     const failed = gate.checks.filter((c) => !c.passed).length;
-    out.push(`### Gate: ${failed === 0 ? "all" : `${failed} of`} ${gate.checks.length} checks ${failed === 0 ? "passed" : "failed"}`, "");
-    out.push("| | check | actual | limit | details |", "|---|---|---|---|---|");
-    for (const c of failuresFirst(gate.checks)) {
-      const { actual, limit } = checkCells(c);
-      out.push(`| ${c.passed ? "✅" : "❌"} | \`${c.id}\` | ${mdCell(actual)} | ${mdCell(limit)} | ${mdCell(summariseDetails(c.message ?? ""))} |`);
+    if (checked) {
+      out.push(`### Gate: ${failed === 0 ? "all" : `${failed} of`} ${gate.checks.length} checks ${failed === 0 ? "passed" : "failed"}`, "");
+      out.push("| | check | actual | limit | details |", "|---|---|---|---|---|");
+      for (const c of failuresFirst(gate.checks)) {
+        const { actual, limit } = checkCells(c);
+        out.push(`| ${c.passed ? "✅" : "❌"} | \`${c.id}\` | ${mdCell(actual)} | ${mdCell(limit)} | ${mdCell(summariseDetails(c.message ?? ""))} |`);
+      }
+      out.push("");
     }
-    out.push("");
     const expired = (gate as GatedReport["gate"] & object).ignores?.filter((i) => i.status === "expired") ?? [];
     for (const i of expired) {
       out.push(`> ⚠️ expired ignore (${i.expires}): ${mdCell([i.ruleId, i.path].filter(Boolean).join(" "))}: ${mdCell(i.reason)}`);
