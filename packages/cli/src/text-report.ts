@@ -5,7 +5,7 @@ import { printable } from "./printable.js";
 import { findingGateTag, gateSection } from "./gate-table.js";
 import { fixFirstSection, wasteSection } from "./summary-text.js";
 
-/** The human report: findings grouped by category, most severe group first, then sizes and a summary. */
+/** The human report: findings grouped by category, most severe group first, then layers, wasted space, a summary line, the gate and what to fix first. */
 export function textReport(r: Report, style: Style, opts: { hideIgnored?: boolean } = {}): string {
   const out: string[] = [];
   const img = r.image;
