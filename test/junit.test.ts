@@ -1,5 +1,6 @@
-// JUnit XML parses, one testcase per gate check, and
-// its failure count equals the failing checks.
+// JUnit XML parses: a gate testsuite with one testcase per gate check, whose
+// failure count equals the failing checks, then a findings testsuite with
+// one testcase per finding category (summaries-junit.test.ts).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => name === "testcase" });
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => name === "testcase" || name === "testsuite" });
 
 describe("JUnit and markdown reports", () => {
   it("one testcase per check; failures = failing checks; written alongside SARIF and markdown in one run", async () => {
@@ -41,11 +42,12 @@ describe("JUnit and markdown reports", () => {
     const xml = await readFile(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = parser.parse(xml) as any;
-    const suite = doc.testsuites.testsuite;
+    expect(doc.testsuites.testsuite).toHaveLength(2);
+    const [suite, findingsSuite] = doc.testsuites.testsuite;
     const report = JSON.parse(await readFile(json, "utf8")) as { gate: { checks: { id: string; passed: boolean; message: string }[] } };
     const failing = report.gate.checks.filter((c) => !c.passed);
     expect(failing.length).toBe(5);
-    expect(Number(doc.testsuites["@failures"])).toBe(failing.length);
+    expect(Number(doc.testsuites["@failures"])).toBe(failing.length + Number(findingsSuite["@failures"]));
     expect(Number(suite["@failures"])).toBe(failing.length);
     expect(Number(suite["@tests"])).toBe(report.gate.checks.length);
     expect(suite.testcase).toHaveLength(report.gate.checks.length);
@@ -72,7 +74,10 @@ describe("JUnit and markdown reports", () => {
     const xml = await readFile(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
     const doc = parser.parse(xml) as any;
-    expect(doc.testsuites["@failures"]).toBe("0");
-    expect(doc.testsuites.testsuite.testcase).toHaveLength(1);
+    const [gateSuite, findingsSuite] = doc.testsuites.testsuite;
+    expect(gateSuite["@failures"]).toBe("0");
+    expect(gateSuite.testcase).toHaveLength(1);
+    expect(findingsSuite["@name"]).toBe(`layerlint findings ${fixturesOut}/distroless.oci`);
+    expect(Number(doc.testsuites["@failures"])).toBe(Number(findingsSuite["@failures"]));
   });
 });

@@ -20,6 +20,7 @@ import {
   renderJunit,
   renderMarkdown,
   renderSarif,
+  withoutIgnored,
   type Baseline,
   type GatedReport,
   type Policy,
@@ -27,6 +28,7 @@ import {
 } from "@layerlint/core";
 import { policyFromFlags, type GateFlags, type ReportTarget } from "./gate-options.js";
 import { textReport } from "./text-report.js";
+import { loadIgnores, type IgnoreFlags } from "./ignore-options.js";
 import { makeStyle, type Style } from "./style.js";
 
 const POLICY_FILES = [".layerlint.yaml", ".layerlint.yml", ".layerlint.json"] as const;
@@ -50,7 +52,7 @@ function discoverPolicy(cwd: string): string | undefined {
   return POLICY_FILES.map((n) => join(cwd, n)).find((p) => existsSync(p));
 }
 
-export async function setupGate(flags: GateFlags, cwd = process.cwd()): Promise<GateSetup> {
+export async function setupGate(flags: GateFlags & IgnoreFlags, cwd = process.cwd()): Promise<GateSetup> {
   const policyFile = flags.policy ?? discoverPolicy(cwd);
   const fromFile = policyFile !== undefined ? parsePolicy(await readText(policyFile, "policy"), policyFile) : undefined;
   const fromFlags = policyFromFlags(flags);
@@ -58,6 +60,9 @@ export async function setupGate(flags: GateFlags, cwd = process.cwd()): Promise<
   let policy: Policy | undefined = fromFile;
   if (fromFlags.any) policy = mergePolicies(fromFile ?? {}, fromFlags.policy);
   if (policy === undefined && baseline !== undefined) policy = {};
+  // Ignores apply whenever they are given: alone, they make a gate with no checks, so every output marks what they match.
+  const ignores = await loadIgnores(flags, cwd);
+  if (ignores.length > 0) policy = mergePolicies(policy ?? {}, { ignore: ignores });
   return { policy, baseline };
 }
 
@@ -70,25 +75,34 @@ export function runGate(report: Report, setup: GateSetup, now?: Date): Report | 
   return applyGate(report, evaluatePolicy(report, setup.policy, { now, baseline: setup.baseline }));
 }
 
-/** One report as text; `style` colours the text format (none by default, as in a file). */
-export function renderReport(format: ReportTarget["format"], report: Report | GatedReport, style: Style = makeStyle(false)): string {
+/**
+ * One report as text; `style` colours the text format (none by default, as
+ * in a file). `hideIgnored` leaves ignored findings out of every format but
+ * JSON, which keeps them marked.
+ */
+export function renderReport(
+  format: ReportTarget["format"],
+  report: Report | GatedReport,
+  style: Style = makeStyle(false),
+  { hideIgnored = false }: { hideIgnored?: boolean | undefined } = {},
+): string {
   switch (format) {
     case "sarif":
-      return renderSarif(report, { rules: allRules });
+      return renderSarif(hideIgnored ? { ...report, findings: withoutIgnored(report.findings) } : report, { rules: allRules });
     case "junit":
-      return renderJunit(report);
+      return renderJunit(report, { hideIgnored });
     case "markdown":
-      return renderMarkdown(report);
+      return renderMarkdown(report, { hideIgnored });
     case "json":
       return `${JSON.stringify(report, null, 2)}\n`;
     case "text":
-      return textReport(report, style);
+      return textReport(report, style, { hideIgnored });
   }
 }
 
-export async function writeOutputs(report: Report | GatedReport, flags: GateFlags): Promise<void> {
+export async function writeOutputs(report: Report | GatedReport, flags: GateFlags & IgnoreFlags): Promise<void> {
   if (flags.writeBaseline !== undefined) {
     await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(report), null, 2)}\n`);
   }
-  for (const t of flags.report ?? []) await writeFile(t.file, renderReport(t.format, report));
+  for (const t of flags.report ?? []) await writeFile(t.file, renderReport(t.format, report, undefined, { hideIgnored: flags.hideIgnored }));
 }

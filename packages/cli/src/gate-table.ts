@@ -1,18 +1,20 @@
 /** The text report's closing gate table: failures first, each check's actual value and limit. */
-import { checkCells, failuresFirst, type GatedReport, type Report } from "@layerlint/core";
+import { checkCells, failuresFirst, summariseDetails, type GatedReport, type Report } from "@layerlint/core";
 import { table } from "./format.js";
 import type { Style } from "./style.js";
 
 export function gateSection(r: Report | GatedReport, style: Style): string[] {
   const gate = r.gate as GatedReport["gate"];
   if (gate === undefined) return [];
+  // A gate with no checks only applied ignores (--ignore, .layerlintignore): nothing passed or failed.
+  if (gate.checks.length === 0) return expiredIgnores(r).map((note) => style.severity("medium", `warning: ${note}`));
   const out: string[] = [""];
   const failed = gate.checks.filter((c) => !c.passed).length;
   out.push(style.bold(`gate: ${gate.passed ? "PASSED" : "FAILED"}`) + ` (${failed} of ${gate.checks.length} checks failed)`);
   if (gate.checks.length > 0) {
     const rows = failuresFirst(gate.checks).map((c) => {
       const { actual, limit } = checkCells(c);
-      return [c.passed ? "pass" : "FAIL", c.id, actual, limit, c.message ?? ""];
+      return [c.passed ? "pass" : "FAIL", c.id, actual, limit, summariseDetails(c.message ?? "")];
     });
     const lines = table([["", "check", "actual", "limit", "details"], ...rows]).split("\n");
     out.push(...lines.map((l, i) => (i > 0 && rows[i - 1]![0] === "FAIL" ? style.severity("high", l) : l)));

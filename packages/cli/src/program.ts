@@ -7,6 +7,7 @@ import { addDigestCommand } from "./commands/digest.js";
 import { addRulesCommand } from "./commands/rules.js";
 import { addRegistryOptions, stderrLine } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
+import { addIgnoreOptions } from "./ignore-options.js";
 import { version } from "./version.js";
 import { oneLine } from "./printable.js";
 import { parseDurationFlag } from "./duration.js";
@@ -63,7 +64,7 @@ function build(setCode: (n: number) => void): Command {
       output: "write the report to FILE instead of stdout",
     },
     scanCommand,
-    (cmd) => addScanOptions(addGateOptions(cmd)),
+    (cmd) => addIgnoreOptions(addScanOptions(addGateOptions(cmd))),
   );
   inputCommand(
     "files",

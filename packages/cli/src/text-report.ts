@@ -1,11 +1,12 @@
-import { CATEGORY_TITLES, baseLine, roleSections, whereLabel, type Finding, type Report } from "@layerlint/core";
+import { CATEGORY_TITLES, baseLine, roleSections, whereLabel, findingsPhrase, ignoredCount, withoutIgnored, type Finding, type Report } from "@layerlint/core";
 import { compressedCell, compressedNote, compressedPhrase, formatBytes, table } from "./format.js";
 import type { Style } from "./style.js";
 import { printable } from "./printable.js";
 import { findingGateTag, gateSection } from "./gate-table.js";
+import { fixFirstSection, wasteSection } from "./summary-text.js";
 
-/** The human report: findings grouped by category, most severe group first, then sizes and a summary. */
-export function textReport(r: Report, style: Style): string {
+/** The human report: findings grouped by category, most severe group first, then layers, wasted space, a summary line, the gate and what to fix first. */
+export function textReport(r: Report, style: Style, opts: { hideIgnored?: boolean } = {}): string {
   const out: string[] = [];
   const img = r.image;
   out.push(style.bold(printable(img.input)) + style.dim(` (${img.source}, ${printable(img.platform)})`));
@@ -20,7 +21,7 @@ export function textReport(r: Report, style: Style): string {
   out.push("");
 
   // The user's own layers first (what they can fix), then the base image's.
-  for (const section of roleSections(r.findings, img.base)) {
+  for (const section of roleSections(opts.hideIgnored === true ? withoutIgnored(r.findings) : r.findings, img.base)) {
     if (section.title !== undefined) out.push(style.bold(`findings ${section.title}`), "");
     const groups = new Map<string, Finding[]>();
     for (const f of section.findings) {
@@ -60,13 +61,15 @@ export function textReport(r: Report, style: Style): string {
     ),
   );
   out.push(...compressedNote(img.layers).map((n) => style.dim(n)));
+  out.push(...wasteSection(img, style));
   out.push("");
   const s = r.summary.bySeverity;
   out.push(
-    `${r.summary.total} findings (critical ${s.critical}, high ${s.high}, medium ${s.medium}, low ${s.low}, info ${s.info}); ` +
+    `${findingsPhrase(r.summary.total, ignoredCount(r.findings), opts.hideIgnored === true)} (critical ${s.critical}, high ${s.high}, medium ${s.medium}, low ${s.low}, info ${s.info}); ` +
       `size ${compressedPhrase(img.sizes)}, ${formatBytes(img.sizes.uncompressed)} uncompressed, ` +
       `${formatBytes(img.sizes.wasted)} wasted, ${img.sizes.files} files in ${img.layers.length} layers`,
   );
   out.push(...gateSection(r, style));
+  out.push(...fixFirstSection(r, style));
   return `${out.join("\n")}\n`;
 }

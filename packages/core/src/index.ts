@@ -70,3 +70,11 @@ export { checkCells, failuresFirst, CATEGORY_TITLES } from "./reports/check-disp
 export { redactText } from "./redact-text.js";
 export { escapeText, escapeTextKeepingLines } from "./escape-text.js";
 export * from "./registry/index.js";
+// Summaries: fix first, wasted paths, ignored findings.
+export { fixFirst, fixActionLine, shortStep, FIX_FIRST_MAX, type FixAction } from "./summary/fix-first.js";
+export { ignoredCount, withoutIgnored, findingsPhrase } from "./summary/ignored.js";
+export { WASTED_TOP, type WastedPath, type WasteSummary } from "./wasted-paths.js";
+export { wastedPathLine } from "./summary/waste-lines.js";
+export { parseIgnoreEntry, parseIgnoreFile, type ParsedIgnores } from "./policy/ignore-file.js";
+export { summariseDetails, DETAILS_WIDTH } from "./reports/check-display.js";
+export type { JunitOptions } from "./reports/junit.js";

@@ -75,6 +75,7 @@ import type { UnsafeCount } from "./unsafe-log.js";
 import { DerivedEntry } from "./derived-entry.js";
 import { IMPLIED_DIR_MODE } from "./merge-tree.js";
 import { LinkTree } from "./merge-links.js";
+import type { WasteSummary } from "./wasted-paths.js";
 
 export interface MergedFilesystem {
   files: FileIndex;
@@ -83,6 +84,8 @@ export interface MergedFilesystem {
   unsafe: UnsafeEntry[];
   unsafeCounts: UnsafeCount[];
   wastedBytes: number;
+  /** The largest wasted paths (wasted-paths.ts); with `rest`, they sum to wastedBytes. */
+  waste: WasteSummary;
 }
 
 export { IMPLIED_DIR_MODE };
@@ -232,5 +235,5 @@ export function mergeLayers(layers: readonly LayerIndex[]): MergedFilesystem {
   const links = t.settle();
   const unsafeCounts = t.log.tallies();
   const files = new MergedFileIndex(t.files, t.dirs, links, t.shadowed, t.log.listed, unsafeCounts);
-  return { files, shadowed: t.shadowed, unsafe: t.log.listed, unsafeCounts, wastedBytes: t.wasted };
+  return { files, shadowed: t.shadowed, unsafe: t.log.listed, unsafeCounts, wastedBytes: t.wasted, waste: t.waste.summary() };
 }

@@ -13,6 +13,7 @@ import { rootPath } from "./root-path.js";
 import { keepStronger, settleInodes, type Inode, type InodeAttrs } from "./inode.js";
 import { UnsafeLog } from "./unsafe-log.js";
 import { DerivedEntry, ShadowCopy } from "./derived-entry.js";
+import { WasteCollector } from "./wasted-paths.js";
 
 /** containerd's mkparent creates missing parents 0755, owned by root. */
 export const IMPLIED_DIR_MODE = 0o755;
@@ -27,8 +28,8 @@ export class MergeTree {
   readonly dirs = new Map<string, Set<string>>();
   readonly implied = new Set<FileEntry>();
   readonly shadowed: ShadowedEntry[] = [];
-  /** Walk-time origin of each shadowed regular file, for wastedBytes. */
-  private readonly shadowedFiles: FileEntry[] = [];
+  /** Each shadowed regular file (its origin holds the bytes), for wastedBytes. */
+  private readonly shadowedFiles: ShadowedEntry[] = [];
   /** Tree entries that are names of a hardlinked inode. */
   protected readonly inodeOf = new Map<FileEntry, Inode>();
   protected readonly inodes: Inode[] = [];
@@ -36,6 +37,8 @@ export class MergeTree {
   private readonly shadowedNames: [ShadowedEntry, Inode][] = [];
   /** Bytes of shadowed regular files no live name shows (after settle). */
   wasted = 0;
+  /** Where `wasted` is, by path and by the layers that added and hid it. */
+  readonly waste = new WasteCollector();
   readonly log = new UnsafeLog();
   /** The layer being applied. */
   protected layer: number;
@@ -134,14 +137,19 @@ export class MergeTree {
       else delete s.xattrs;
       this.shadowedNames.push([s, ino]);
     }
-    if (s.type === "file") this.shadowedFiles.push(DerivedEntry.originOf(s));
+    if (s.type === "file") this.shadowedFiles.push(s);
     this.shadowed.push(s);
   }
 
   /** Final metadata for every live name of every inode (inode.ts settleInodes); the hardlink → inode map. */
   settle(): Map<FileEntry, FileEntry> {
     const { links, liveData } = settleInodes(this.inodes, this.files, this.shadowedNames);
-    for (const o of this.shadowedFiles) if (!liveData.has(o)) this.wasted += o.size;
+    for (const s of this.shadowedFiles) {
+      const o = DerivedEntry.originOf(s);
+      if (liveData.has(o)) continue;
+      this.wasted += o.size;
+      this.waste.add(s.path, o.size, o.layer, s.hiddenBy, s.hiddenHow);
+    }
     return links;
   }
 

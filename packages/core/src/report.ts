@@ -56,6 +56,25 @@ export const layerReportSchema = z.object({
   compressedSizeKind: compressedKindSchema,
 });
 
+const wastedPathSchema = z.object({
+  path: z.string().meta({ description: "A file, a directory (what is wasted below it), or DIR/* (the files directly in DIR)." }),
+  kind: z.enum(["file", "dir", "files"]),
+  bytes: z.number().int().nonnegative(),
+  files: z.number().int().nonnegative(),
+  addedIn: z.number().int().nonnegative().meta({ description: "Index of the layer that added the bytes." }),
+  removedIn: z.number().int().nonnegative().meta({ description: "Index of the layer that deleted or overwrote them." }),
+  how: z.enum(["whiteout", "opaque", "overwrite"]),
+});
+
+export const wasteSchema = z
+  .object({
+    top: z.array(wastedPathSchema).meta({ description: "The largest wasted paths, most bytes first." }),
+    rest: z
+      .object({ bytes: z.number().int().nonnegative(), files: z.number().int().nonnegative() })
+      .meta({ description: "Wasted bytes and files not in top: top's bytes plus rest.bytes equal sizes.wasted." }),
+  })
+  .meta({ description: "Where sizes.wasted is: paths shipped in one layer and deleted or overwritten in a later one, like dive's top wasted files." });
+
 export const gateCheckSchema = z.object({
   id: z.string(),
   passed: z.boolean(),
@@ -106,6 +125,7 @@ export const reportSchema = z.object({
       compressedKind: compressedKindSchema,
     }),
     layers: z.array(layerReportSchema),
+    waste: wasteSchema.optional(),
   }),
   summary: z.object({
     total: z.number().int().nonnegative(),

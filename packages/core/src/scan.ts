@@ -255,6 +255,7 @@ export function buildReport(
       ...(attribution !== undefined ? { base: attribution.base } : {}),
       sizes: imageSizes(image),
       layers: reportedLayers(image),
+      waste: image.fs.waste,
     },
     summary: { total, bySeverity, byCategory },
     findings,

@@ -6,11 +6,12 @@ import { stdinFor } from "../stdin-input.js";
 import { openOutput } from "../output.js";
 import { colourWanted, makeStyle } from "../style.js";
 import type { GateFlags } from "../gate-options.js";
+import type { IgnoreFlags } from "../ignore-options.js";
 import { expiredIgnores } from "../gate-table.js";
 import { renderReport, runGate, setupGate, writeOutputs } from "../gate-run.js";
 import type { Command } from "commander";
 
-export interface ScanCommandOptions extends CommonOptions, GateFlags {
+export interface ScanCommandOptions extends CommonOptions, GateFlags, IgnoreFlags {
   format: "text" | "json";
   output?: string;
   base?: string;
@@ -48,7 +49,7 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
   for (const note of expiredIgnores(report)) stderrLine(`warning: ${note}; its findings count again`);
   // The main output first: if it cannot be written, no extra report is left behind.
   const out = openOutput(opts.output);
-  out.write(renderReport(opts.format, report, makeStyle(colourWanted(opts.output !== undefined))));
+  out.write(renderReport(opts.format, report, makeStyle(colourWanted(opts.output !== undefined)), { hideIgnored: opts.hideIgnored }));
   await out.end();
   await writeOutputs(report, opts);
   return report.gate?.passed === false ? 1 : 0;

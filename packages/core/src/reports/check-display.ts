@@ -70,3 +70,39 @@ const TITLES: Readonly<Record<Category, string>> = {
 
 /** Section titles by finding category (every Category has one; the compiler checks). */
 export const CATEGORY_TITLES: Readonly<Record<string, string>> = TITLES;
+
+/** How long a check's details may be in a table cell before they are summarised. */
+export const DETAILS_WIDTH = 120;
+
+/**
+ * A check's message for a table cell: a long list ("15 findings at or
+ * above high: a, b, …") keeps its head and the items that fit, then says
+ * how many more there are. The report's JSON (and JUnit) keep the whole
+ * message.
+ */
+export function summariseDetails(message: string, width = DETAILS_WIDTH): string {
+  if (message.length <= width) return message;
+  const colon = message.indexOf(": ");
+  if (colon < 0 || colon + 2 >= width) return `${message.slice(0, width - 1)}…`;
+  const head = message.slice(0, colon + 2);
+  const items = message.slice(colon + 2).split(", ");
+  let extra = 0;
+  let tail = "";
+  const m = / and (\d+) more(.*)$/.exec(items[items.length - 1]!);
+  if (m !== null) {
+    items[items.length - 1] = items[items.length - 1]!.slice(0, m.index);
+    extra = Number(m[1]);
+    tail = m[2]!;
+  }
+  let kept = 0;
+  let len = head.length;
+  for (const item of items) {
+    const rest = items.length - kept - 1 + extra;
+    const more = rest > 0 ? ` and ${rest} more` : "";
+    if (len + (kept > 0 ? 2 : 0) + item.length + more.length + tail.length > width && kept > 0) break;
+    len += (kept > 0 ? 2 : 0) + item.length;
+    kept++;
+  }
+  const rest = items.length - kept + extra;
+  return `${head}${items.slice(0, kept).join(", ")}${rest > 0 ? ` and ${rest} more` : ""}${tail}`;
+}

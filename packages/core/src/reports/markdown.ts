@@ -9,10 +9,12 @@ import type { Report } from "../report.js";
 import type { Finding } from "../finding.js";
 import { formatSize } from "../policy/size.js";
 import { escapeText } from "../escape-text.js";
-import { CATEGORY_TITLES, checkCells, failuresFirst } from "./check-display.js";
+import { CATEGORY_TITLES, checkCells, failuresFirst, summariseDetails } from "./check-display.js";
 import { findRule } from "../rules/catalogue.js";
 import { ruleAnchor } from "../rules/docs.js";
 import { baseLine, roleSections, whereLabel } from "../base-image/role-display.js";
+import { markdownFixFirst, markdownWaste } from "./markdown-summary.js";
+import { ignoredCount, withoutIgnored } from "../summary/ignored.js";
 
 type AnyFinding = Finding & { baselineState?: string | undefined; suppressed?: { reason: string } | undefined };
 
@@ -38,6 +40,8 @@ function ruleCell(id: string): string {
 
 export interface MarkdownOptions {
   maxPerCategory?: number | undefined;
+  /** Leave ignored findings out (they are still counted). */
+  hideIgnored?: boolean | undefined;
 }
 
 export function renderMarkdown(report: Report | GatedReport, options: MarkdownOptions = {}): string {
@@ -45,7 +49,9 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
   const img = report.image;
   const out: string[] = [];
   const gate = report.gate;
-  const verdict = gate === undefined ? "scanned (no policy)" : gate.passed ? "✅ passed" : "❌ failed";
+  // A gate with no checks only applied ignores (--ignore, .layerlintignore): there is no verdict to give.
+  const checked = gate !== undefined && gate.checks.length > 0;
+  const verdict = gate === undefined ? "scanned (no policy)" : !checked ? "scanned (ignores only)" : gate.passed ? "✅ passed" : "❌ failed";
   out.push(`## layerlint: ${verdict}`, "");
   out.push(`**Image:** \`${mdCell(img.input)}\` (${img.source}, ${mdCell(img.platform)})  `);
   out.push(`**Manifest:** \`${img.manifestDigest}\`  `);
@@ -59,13 +65,15 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
 
   if (gate !== undefined) {
     const failed = gate.checks.filter((c) => !c.passed).length;
-    out.push(`### Gate: ${failed === 0 ? "all" : `${failed} of`} ${gate.checks.length} checks ${failed === 0 ? "passed" : "failed"}`, "");
-    out.push("| | check | actual | limit | details |", "|---|---|---|---|---|");
-    for (const c of failuresFirst(gate.checks)) {
-      const { actual, limit } = checkCells(c);
-      out.push(`| ${c.passed ? "✅" : "❌"} | \`${c.id}\` | ${mdCell(actual)} | ${mdCell(limit)} | ${mdCell(c.message ?? "")} |`);
+    if (checked) {
+      out.push(`### Gate: ${failed === 0 ? "all" : `${failed} of`} ${gate.checks.length} checks ${failed === 0 ? "passed" : "failed"}`, "");
+      out.push("| | check | actual | limit | details |", "|---|---|---|---|---|");
+      for (const c of failuresFirst(gate.checks)) {
+        const { actual, limit } = checkCells(c);
+        out.push(`| ${c.passed ? "✅" : "❌"} | \`${c.id}\` | ${mdCell(actual)} | ${mdCell(limit)} | ${mdCell(summariseDetails(c.message ?? ""))} |`);
+      }
+      out.push("");
     }
-    out.push("");
     const expired = (gate as GatedReport["gate"] & object).ignores?.filter((i) => i.status === "expired") ?? [];
     for (const i of expired) {
       out.push(`> ⚠️ expired ignore (${i.expires}): ${mdCell([i.ruleId, i.path].filter(Boolean).join(" "))}: ${mdCell(i.reason)}`);
@@ -73,8 +81,12 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
     if (expired.length > 0) out.push("");
   }
 
-  const findings = report.findings as readonly AnyFinding[];
-  out.push(`### Findings (${findings.length})`, "");
+  out.push(...markdownWaste(img));
+  const all = report.findings as readonly AnyFinding[];
+  const findings = options.hideIgnored === true ? withoutIgnored(all) : all;
+  const ignored = ignoredCount(all);
+  const apart = ignored === 0 ? "" : `, ${ignored} ignored${options.hideIgnored === true ? " and hidden" : ""}`;
+  out.push(`### Findings (${findings.length}${apart})`, "");
   if (findings.length === 0) out.push("No findings.", "");
   // The user's own layers first (what they can fix), then the base image's.
   for (const section of roleSections(findings, img.base)) {
@@ -87,6 +99,7 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
     }
     for (const [category, fs] of groups) out.push(...categoryTable(category, fs, max));
   }
+  out.push(...markdownFixFirst(report));
   return `${out.join("\n")}\n`;
 }
 
