@@ -57,8 +57,8 @@ describe("fix first, through the CLI", () => {
     const actions = tail.filter((l) => /^ {2}\d\. /.test(l));
     const fixes = tail.filter((l) => /^ {14}\S/.test(l)).map((l) => l.trim());
     expect(actions[0]).toBe("  1. HIGH     run as a non-root USER [root-user]");
-    expect(actions[1]).toBe("  2. HIGH     remove the setuid bit from /usr/local/bin/hello-server (layer 2: `COPY hello-server /usr/local/bin/`) [setuid-binary]");
-    expect(actions[2]).toBe("  3. MEDIUM   drop curl, wget: installed in layer 1 by `RUN apt-get install -y curl wget` [download-tool-present, 2 findings]");
+    expect(actions[1]).toBe("  2. HIGH     remove the setuid bit from /usr/local/bin/hello-server (layer 2, your Dockerfile: `COPY hello-server /usr/local/bin/`) [setuid-binary]");
+    expect(actions[2]).toBe("  3. MEDIUM   drop curl, wget: installed in layer 1 (your Dockerfile) by `RUN apt-get install -y curl wget` [download-tool-present, 2 findings]");
     expect(fixes.slice(0, 3)).toEqual([fixOf("root-user"), fixOf("setuid-binary"), fixOf("download-tool-present")]);
     expect(actions.length).toBeLessThanOrEqual(5);
     // The last lines of the report.
@@ -71,8 +71,8 @@ describe("fix first, through the CLI", () => {
     const text = await readFile(md, "utf8");
     const section = text.slice(text.indexOf("### Fix first"));
     expect(section).toContain("1. **high** run as a non-root USER (`root-user`)\n");
-    expect(section).toContain("2. **high** remove the setuid bit from /usr/local/bin/hello-server (layer 2: \\`COPY hello-server /usr/local/bin/\\`) (`setuid-binary`)\n");
-    expect(section).toContain("3. **medium** drop curl, wget: installed in layer 1 by \\`RUN apt-get install -y curl wget\\` (`download-tool-present`, 2 findings)\n");
+    expect(section).toContain("2. **high** remove the setuid bit from /usr/local/bin/hello-server (layer 2, your Dockerfile: \\`COPY hello-server /usr/local/bin/\\`) (`setuid-binary`)\n");
+    expect(section).toContain("3. **medium** drop curl, wget: installed in layer 1 (your Dockerfile) by \\`RUN apt-get install -y curl wget\\` (`download-tool-present`, 2 findings)\n");
     expect(section).toContain(`   ${fixOf("setuid-binary")}\n`);
   });
 

@@ -117,7 +117,10 @@ function where(f: Finding_, layers: readonly Layer[]): string {
   const role = f.layerRole === "app" ? ", your Dockerfile" : f.layerRole === "base" ? ", base image" : "";
   const by = layers.find((l) => l.index === f.layer)?.createdBy;
   const step = by ? shortStep(by) : undefined;
-  if (TOOL_CATEGORIES.has(f.category)) return `installed in layer ${f.layer}${role}${step ? ` by \`${step}\`` : ""}`;
+  if (TOOL_CATEGORIES.has(f.category)) {
+    const whose = f.layerRole === "app" ? " (your Dockerfile)" : f.layerRole === "base" ? " (base image)" : "";
+    return `installed in layer ${f.layer}${whose}${step ? ` by \`${step}\`` : ""}`;
+  }
   return `layer ${f.layer}${role}${step ? `: \`${step}\`` : ""}`;
 }
 
