@@ -9,7 +9,7 @@ import { dockerLegacyArchive } from "../fixtures/lib/docker-archive.js";
 import { fakeElf } from "../fixtures/lib/fake-bin.js";
 import { packImage, type ImageSpec } from "../fixtures/lib/images.js";
 import { dir, file } from "../fixtures/lib/tar-pack.js";
-import { allRules } from "../packages/core/src/analyzers/index.js";
+import { allRules } from "../packages/core/src/rules/catalogue.js";
 import type { Finding } from "../packages/core/src/finding.js";
 import { fixActionLine, fixFirst, shortStep } from "../packages/core/src/summary/fix-first.js";
 import { runCli } from "./helpers/cli.js";
