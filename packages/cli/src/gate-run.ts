@@ -86,9 +86,15 @@ export function renderReport(format: ReportTarget["format"], report: Report | Ga
   }
 }
 
-export async function writeOutputs(report: Report | GatedReport, flags: GateFlags): Promise<void> {
+/** `all`: every finding, for the baseline, when `report` shows fewer (--severity). */
+export async function writeOutputs(report: Report | GatedReport, flags: GateFlags, all: Report | GatedReport = report): Promise<void> {
   if (flags.writeBaseline !== undefined) {
-    await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(report), null, 2)}\n`);
+    await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(all), null, 2)}\n`);
   }
-  for (const t of flags.report ?? []) await writeFile(t.file, renderReport(t.format, report));
+  for (const t of flags.report ?? []) {
+    const text = renderReport(t.format, report);
+    // `--report sarif=-`: stdout (scan lets at most one output go there).
+    if (t.file === "-") process.stdout.write(text);
+    else await writeFile(t.file, text);
+  }
 }

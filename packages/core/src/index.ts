@@ -36,7 +36,7 @@ export { DecoderBudget } from "./decoder-budget.js";
 export { walkTar, type TarHeader, type TarVisitor } from "./tar/index.js";
 export { scan, buildReport, sortFindings, type ScanOptions } from "./scan.js";
 export { reportSchema, findingSchema, reportJsonSchema, type Report, type LayerReport } from "./report.js";
-export { CATEGORIES, SEVERITIES, severityRank, type Finding, type Category, type Severity } from "./finding.js";
+export { CATEGORIES, SEVERITIES, severityRank, findingCount, type Finding, type Category, type Severity } from "./finding.js";
 export type { Analyzer, AnalyzerContext, ImageFacts, RuleInfo } from "./analyzers/analyzer.js";
 export { defaultAnalyzers, allRules } from "./analyzers/index.js";
 export { VERSION } from "./version.js";
