@@ -11,7 +11,7 @@ import { addRegistryOptions, stderrLine } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
 import { version } from "./version.js";
 import { oneLine } from "./printable.js";
-import { parseDurationFlag } from "./duration.js";
+import { timeoutOption } from "./duration.js";
 
 /** Exit codes (README): 0 pass, 1 policy failed, 2 error. */
 export const EXIT_ERROR = 2;
@@ -20,10 +20,6 @@ const platformOption = () =>
   new Option(
     "--platform <os/arch[/variant]>",
     "image to pick from a multi-platform index (default linux/amd64; arm64 is short for linux/arm64); a single-platform image must be this platform",
-  );
-const timeoutOption = () =>
-  new Option("--timeout <duration>", "give up after this long, e.g. 90s, 5m or 1h (default: no limit)").argParser((v: string) =>
-    parseDurationFlag("--timeout", v),
   );
 
 function build(setCode: (n: number) => void): Command {
