@@ -11,7 +11,7 @@ const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript } as const;
 export function addCompletionCommand(program: Command, setCode: (n: number) => void): void {
   program
     .command("completion")
-    .description("print a shell completion script: source <(layerlint completion bash), or zsh; fish: layerlint completion fish | source")
+    .description("print a shell completion script for bash, zsh or fish")
     .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(Object.keys(SHELLS)))
     .action((shell: keyof typeof SHELLS) => {
       process.stdout.write(SHELLS[shell](completionSpec(program)));
