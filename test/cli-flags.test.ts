@@ -158,7 +158,9 @@ describe("--severity and --fail-on", () => {
     expect(lines.at(-1)).toMatch(new RegExp(`^--severity critical hid ${count(hidden)} findings \\(.+\\); the gate evaluated all of them$`));
     expect(lines).toContain(lines.find((l) => l.startsWith("gate: FAILED")));
     for (const f of hidden) expect(text.stdout).not.toMatch(new RegExp(`^  ${f.severity.toUpperCase()} `, "m"));
-    const plain = await runCli(["scan", demo, "--severity", "critical"]);
+    const textFile = `${tmp.dir}/sev.txt`;
+    const plain = await runCli(["scan", demo, "--severity", "critical", "--report", `text=${textFile}`]);
+    expect(await readFile(textFile, "utf8")).toBe(plain.stdout);
     expect(plain.stdout.trimEnd().split("\n").at(-1)).toBe(`--severity critical hid ${count(hidden)} findings (${
       ["high", "medium", "low", "info"].map((s) => [s, count(hidden.filter((f) => f.severity === s))] as const).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(", ")
     })`);

@@ -81,7 +81,7 @@ export function addGateOptions(cmd: Command): Command {
     .addOption(
       new Option("--exit-code <n>", "exit code when the gate fails, 0-255 except 2 (errors); 0 reports a failed gate without failing the job").argParser(parseExitCode),
     )
-    .option("--report <format=file>", `also write a report: ${REPORT_FORMATS.join(", ")} (repeatable)`, parseReportTarget)
+    .option("--report <format=file>", `also write a report: ${REPORT_FORMATS.join(", ")} (repeatable; FILE - is stdout)`, parseReportTarget)
     .option("--baseline <file>", "fail only on findings that are not in this baseline")
     .option("--write-baseline <file>", "record the current findings as a baseline");
 }

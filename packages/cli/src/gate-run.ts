@@ -86,13 +86,17 @@ export function renderReport(format: ReportTarget["format"], report: Report | Ga
   }
 }
 
-/** `all`: every finding, for the baseline, when `report` shows fewer (--severity). */
-export async function writeOutputs(report: Report | GatedReport, flags: GateFlags, all: Report | GatedReport = report): Promise<void> {
+/**
+ * `all`: every finding, for the baseline, when `report` shows fewer
+ * (--severity); `textNote`: a closing line for text reports (what
+ * --severity hid).
+ */
+export async function writeOutputs(report: Report | GatedReport, flags: GateFlags, all: Report | GatedReport = report, textNote?: string): Promise<void> {
   if (flags.writeBaseline !== undefined) {
     await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(all), null, 2)}\n`);
   }
   for (const t of flags.report ?? []) {
-    const text = renderReport(t.format, report);
+    const text = renderReport(t.format, report) + (t.format === "text" && textNote !== undefined ? `${textNote}\n` : "");
     // `--report sarif=-`: stdout (scan lets at most one output go there).
     if (t.file === "-") process.stdout.write(text);
     else await writeFile(t.file, text);

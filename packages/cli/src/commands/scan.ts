@@ -63,10 +63,11 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
   // The main output first: if it cannot be written, no extra report is left behind.
   const out = openOutput(opts.output);
   const style = makeStyle(colourWanted(opts.output !== undefined));
+  const note = opts.severity !== undefined ? hiddenLine(opts.severity, hidden, gate.policy !== undefined) : undefined;
   out.write(renderReport(opts.format, report, style));
-  if (opts.format === "text" && opts.severity !== undefined) out.write(`${style.dim(hiddenLine(opts.severity, hidden, gate.policy !== undefined))}\n`);
+  if (opts.format === "text" && note !== undefined) out.write(`${style.dim(note)}\n`);
   await out.end();
   // The baseline records every finding: one written under --severity must not make the hidden ones new later.
-  await writeOutputs(report, opts, gated);
+  await writeOutputs(report, opts, gated, note);
   return report.gate?.passed === false ? (opts.exitCode ?? 1) : 0;
 }
