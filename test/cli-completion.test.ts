@@ -1,9 +1,14 @@
 // `layerlint completion bash|zsh|fish`: scripts written from commander's
 // command tree, so every command and option that --help lists completes,
 // with the choices of -f and --fail-on and file names for inputs. Each
-// script is loaded and run by its shell (installed with apt when missing).
+// script is loaded and run by its shell (installed with apt when missing):
+// bash through the function `complete -p` names, zsh through its own
+// completion system on a pseudo-terminal (helpers/zsh-complete.zsh), fish
+// through `complete -C`.
 import { execFileSync, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliPath, fixturesOut, runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/gate.js";
@@ -12,6 +17,7 @@ const SHELLS = ["bash", "zsh", "fish"] as const;
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** The scripts as `layerlint completion SHELL` printed them, saved once (a CLI start per completion is slow). */
 const scripts = new Map<string, string>();
+let tmp: { dir: string; cleanup: () => Promise<void> };
 const load = (shell: string) => `cat ${q(scripts.get(shell)!)}`;
 
 function hasShell(shell: string): boolean {
@@ -55,20 +61,18 @@ fn="$(complete -p layerlint | sed -E 's/.*-F ([^ ]+).*/\\1/')"
 ${each.join("\n")}`), queries.length);
 }
 
-/**
- * What zsh's completion function offers for each query, with compinit
- * loaded and the function found through $_comps, as compinit registered
- * it. compadd works only inside a completion widget, so it and _files are
- * shadowed by functions that print their candidates.
- */
+/** What zsh's completion system offers for each query (the words typed, the last being the one completed), on a pseudo-terminal. */
 function zsh(...queries: string[][]): string[][] {
-  const each = queries.map((words) => `words=(${words.map(q).join(" ")}); CURRENT=${words.length}; $_comps[layerlint]; print -r -- ${END}`);
-  return batches(inShell("zsh", ["-f", "-c"], `autoload -U compinit; compinit -u -D
-source <(${load("zsh")})
-compadd() { local -a out; while (( $# )); do case $1 in --) shift; out+=("$@"); break;; -a) shift; out+=("\${(@P)1}"); shift;; -d) shift 2;; -*) shift;; *) out+=("$1"); shift;; esac; done; print -rl -- $out; }
-_files() { print -r -- '(files)'; }
-${each.join("\n")}`), queries.length);
+  const out = `${tmp.dir}/zsh-out-${++zshRuns}`;
+  const r = spawnSync("zsh", ["-f", ZSH_DRIVER, scripts.get("zsh")!, out, END, ...queries.map((w) => w.join(" "))], { cwd: fixturesOut, encoding: "utf8" });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  expect(readFileSync(`${out}.err`, "utf8")).toBe("");
+  const lines = readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
+  // _files adds some names more than once.
+  return batches(lines, queries.length).map((c) => [...new Set(c)]);
 }
+const ZSH_DRIVER = fileURLToPath(new URL("./helpers/zsh-complete.zsh", import.meta.url));
+let zshRuns = 0;
 
 /** What fish offers for each command line (`complete -C`), names only. */
 function fish(...lines: string[]): string[][] {
@@ -97,12 +101,11 @@ async function helpTree(): Promise<Map<string, string[]>> {
 
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
-// Each call starts a shell, once per batch of queries (fish takes most of a second on a loaded machine).
-const SLOW = 120_000;
+// A shell per batch of queries, and an interactive zsh per zsh query (each most of a second on a loaded machine).
+const SLOW = 240_000;
 
 describe("shell completion", () => {
   let tree: Map<string, string[]>;
-  let tmp: { dir: string; cleanup: () => Promise<void> };
   afterAll(async () => tmp.cleanup());
   beforeAll(async () => {
     tmp = await tempDir("layerlint-completion-");
@@ -172,9 +175,9 @@ describe("shell completion", () => {
       demo,
       [],
     ]);
-    expect(zsh(["layerlint", "files", "demo"], ["layerlint", "scan", "--policy", ""], ["layerlint", "scan", "--platform", ""])).toEqual([
-      ["(files)"],
-      ["(files)"],
+    expect(zsh(["layerlint", "files", "demo.oci"], ["layerlint", "scan", "--policy", ""], ["layerlint", "scan", "--platform", ""])).toEqual([
+      demo,
+      sorted(readdirSync(fixturesOut)),
       [],
     ]);
     expect(fish("layerlint scan demo.oci", "layerlint scan --timeout ")).toEqual([["demo.oci.tar", "demo.oci/"], []]);
