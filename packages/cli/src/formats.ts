@@ -13,15 +13,15 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 /** `files`, `info` and `version` write text or JSON only. */
 export const LISTING_FORMATS = ["text", "json"] as const;
 
-/** -f/--format for `command`, any case (`-f JSON`), text by default. */
-export function formatOption(command: string, formats: readonly string[]): Option {
+/** -f/--format for `command`, any case (`-f JSON`), text by default; text and JSON unless told otherwise. */
+export function formatOption(command?: string, formats: readonly string[] = LISTING_FORMATS): Option {
   return new Option("-f, --format <format>", "output format")
     .choices(formats)
     .default("text")
     .argParser((v: string) => {
       const f = v.trim().toLowerCase();
       if (formats.includes(f)) return f;
-      const other = (REPORT_FORMATS as readonly string[]).includes(f) ? `${command} cannot write ${f}; ` : "";
+      const other = (REPORT_FORMATS as readonly string[]).includes(f) ? `${command ?? "this command"} cannot write ${f}; ` : "";
       throw new LayerlintError("INVALID_INPUT", `-f: ${other}expected ${formats.join(", ")}, got ${JSON.stringify(v)}`);
     });
 }
