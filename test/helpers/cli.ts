@@ -14,9 +14,12 @@ export interface CliResult {
 /** Runs the built CLI in a child process, as a user would. */
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...opts.env };
+    // FORCE_COLOR from the runner's environment would beat NO_COLOR (as in Node); a test that wants it passes it.
+    if (opts.env === undefined || !("FORCE_COLOR" in opts.env)) delete env.FORCE_COLOR;
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: opts.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: "1", ...opts.env },
+      env,
       stdio: ["pipe", "pipe", "pipe"],
     });
     const out: Buffer[] = [];

@@ -17,6 +17,8 @@ export interface Drip {
 export interface DripPlan {
   manifest?: Drip;
   blobs?: Drip;
+  /** The layer blobs only, the config at once: a deadline then lands with layers in flight. */
+  layers?: Drip;
 }
 
 export interface DripRegistry {
@@ -34,6 +36,7 @@ export async function startDripRegistry(layout: string, repo: string, tag: strin
   const index = JSON.parse(readFileSync(`${layout}/index.json`, "utf8")) as { manifests: { digest: string; mediaType: string }[] };
   const top = index.manifests[0]!;
   const blob = (digest: string) => readFileSync(`${layout}/blobs/sha256/${digest.slice("sha256:".length)}`);
+  const layerDigests = () => new Set((JSON.parse(blob(top.digest).toString("utf8")) as { layers?: { digest: string }[] }).layers?.map((l) => l.digest));
   const seen: string[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -87,7 +90,7 @@ export async function startDripRegistry(layout: string, repo: string, tag: strin
         res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"BLOB_UNKNOWN","message":"blob unknown"}]}');
         return;
       }
-      send(res, body, "application/octet-stream", plan.blobs);
+      send(res, body, "application/octet-stream", plan.blobs ?? (layerDigests().has(digest) ? plan.layers : undefined));
     } else {
       res.writeHead(404, { "content-type": "application/json" }).end('{"errors":[{"code":"NAME_UNKNOWN","message":"unknown"}]}');
     }

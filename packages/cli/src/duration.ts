@@ -1,3 +1,4 @@
+import { Option } from "commander";
 import { DURATION_HINT, LayerlintError, parseDuration } from "@layerlint/core";
 
 /**
@@ -17,3 +18,9 @@ export function parseDurationFlag(flag: string, v: string): number {
   }
   throw new LayerlintError("INVALID_INPUT", `${flag}: ${DURATION_HINT}, got ${JSON.stringify(v)}`);
 }
+
+/** `--timeout DURATION`: the whole command, from opening the input to the last layer read. */
+export const timeoutOption = (): Option =>
+  new Option("--timeout <duration>", "give up after this long, e.g. 90s, 5m or 1h (default: no limit)").argParser((v: string) =>
+    parseDurationFlag("--timeout", v),
+  );

@@ -1,13 +1,15 @@
 /**
  * The policy gate's CLI flags: --policy FILE, one flag per policy
  * rule (a flag overrides the same rule from the file), --baseline,
- * --write-baseline and repeatable --report FORMAT=FILE.
+ * --write-baseline, repeatable --report FORMAT=FILE, and the trivy-style
+ * --severity and --exit-code.
  */
 import { Command, Option } from "commander";
-import { LayerlintError, mergePolicies, SEVERITIES, validatePolicy, type Policy } from "@layerlint/core";
+import { LayerlintError, mergePolicies, SEVERITIES, validatePolicy, type Policy, type Severity } from "@layerlint/core";
+import { REPORT_FORMATS, type ReportFormat } from "./formats.js";
+import { parseExitCode, parseSeverity, parseSeverityList } from "./severity-flags.js";
 
-const REPORT_FORMATS = ["sarif", "junit", "markdown", "json", "text"] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, type ReportFormat };
 
 export interface ReportTarget {
   format: ReportFormat;
@@ -30,6 +32,10 @@ export interface GateFlags {
   forbidLatest?: boolean;
   allowedRegistry?: string[];
   failOn?: string;
+  /** `--severity`: the levels shown and reported; the gate still sees every finding. */
+  severity?: Severity[];
+  /** `--exit-code`: the exit code of a failed gate (default 1). */
+  exitCode?: number;
   report?: ReportTarget[];
   baseline?: string;
   writeBaseline?: string;
@@ -65,8 +71,17 @@ export function addGateOptions(cmd: Command): Command {
     .option("--require-digest", "policy provenance.requireDigest")
     .option("--forbid-latest", "policy provenance.forbidLatest")
     .option("--allowed-registry <pattern>", "policy provenance.allowedRegistries entry, e.g. ghcr.io/acme/* (repeatable)", collect)
-    .addOption(new Option("--fail-on <severity>", "policy findings.failOn").choices([...SEVERITIES]))
-    .option("--report <format=file>", `also write a report: ${REPORT_FORMATS.join(", ")} (repeatable)`, parseReportTarget)
+    // Any case, as trivy's --severity takes HIGH; choices() is kept for --help and shell completion.
+    .addOption(new Option("--fail-on <severity>", "policy findings.failOn").choices([...SEVERITIES]).argParser((v) => parseSeverity("--fail-on", v)))
+    .addOption(
+      new Option("--severity <list>", "show and report only these severities, e.g. HIGH,CRITICAL (any case); the gate still evaluates every finding")
+        .choices([...SEVERITIES])
+        .argParser(parseSeverityList),
+    )
+    .addOption(
+      new Option("--exit-code <n>", "exit code when the gate fails, 0-255 except 2 (errors); 0 reports a failed gate without failing the job").argParser(parseExitCode),
+    )
+    .option("--report <format=file>", `also write a report: ${REPORT_FORMATS.join(", ")} (repeatable; FILE - is stdout)`, parseReportTarget)
     .option("--baseline <file>", "fail only on findings that are not in this baseline")
     .option("--write-baseline <file>", "record the current findings as a baseline");
 }

@@ -100,9 +100,19 @@ export function renderReport(
   }
 }
 
-export async function writeOutputs(report: Report | GatedReport, flags: GateFlags & IgnoreFlags): Promise<void> {
+/**
+ * `all`: every finding, for the baseline, when `report` shows fewer
+ * (--severity); `textNote`: a closing line for text reports (what
+ * --severity hid).
+ */
+export async function writeOutputs(report: Report | GatedReport, flags: GateFlags & IgnoreFlags, all: Report | GatedReport = report, textNote?: string): Promise<void> {
   if (flags.writeBaseline !== undefined) {
-    await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(report), null, 2)}\n`);
+    await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(all), null, 2)}\n`);
   }
-  for (const t of flags.report ?? []) await writeFile(t.file, renderReport(t.format, report, undefined, { hideIgnored: flags.hideIgnored }));
+  for (const t of flags.report ?? []) {
+    const text = renderReport(t.format, report, undefined, { hideIgnored: flags.hideIgnored }) + (t.format === "text" && textNote !== undefined ? `${textNote}\n` : "");
+    // `--report sarif=-`: stdout (scan lets at most one output go there).
+    if (t.file === "-") process.stdout.write(text);
+    else await writeFile(t.file, text);
+  }
 }

@@ -5,26 +5,23 @@ import { infoCommand } from "./commands/info.js";
 import { addScanOptions, scanCommand } from "./commands/scan.js";
 import { addDigestCommand } from "./commands/digest.js";
 import { addRulesCommand } from "./commands/rules.js";
+import { addVersionCommand } from "./commands/version.js";
+import { addCompletionCommand } from "./commands/completion.js";
+import { formatOption, LISTING_FORMATS, REPORT_FORMATS } from "./formats.js";
 import { addRegistryOptions, stderrLine } from "./registry-flags.js";
 import { addGateOptions } from "./gate-options.js";
 import { addIgnoreOptions } from "./ignore-options.js";
 import { version } from "./version.js";
 import { oneLine } from "./printable.js";
-import { parseDurationFlag } from "./duration.js";
+import { timeoutOption } from "./duration.js";
 
 /** Exit codes (README): 0 pass, 1 policy failed, 2 error. */
 export const EXIT_ERROR = 2;
 
-const formatOption = () =>
-  new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text");
 const platformOption = () =>
   new Option(
     "--platform <os/arch[/variant]>",
-    "image to pick from a multi-platform index (default linux/amd64); a single-platform image must be this platform",
-  );
-const timeoutOption = () =>
-  new Option("--timeout <duration>", "give up after this long, e.g. 90s, 5m or 1h (default: no limit)").argParser((v: string) =>
-    parseDurationFlag("--timeout", v),
+    "image to pick from a multi-platform index (default linux/amd64; arm64 is short for linux/arm64); a single-platform image must be this platform",
   );
 
 function build(setCode: (n: number) => void): Command {
@@ -41,7 +38,7 @@ function build(setCode: (n: number) => void): Command {
    */
   function inputCommand<O>(
     name: string,
-    about: { description: string; input: string; output: string },
+    about: { description: string; input: string; output: string; formats: readonly string[] },
     run: (input: string, opts: O) => Promise<number>,
     extra: (cmd: Command) => Command = (cmd) => cmd,
   ): void {
@@ -49,11 +46,14 @@ function build(setCode: (n: number) => void): Command {
       .command(name)
       .description(about.description)
       .argument("<input>", about.input)
-      .addOption(formatOption())
+      .addOption(formatOption(name, about.formats))
       .addOption(platformOption())
-      .option("-o, --output <file>", about.output)
+      .option("-o, --output <file>", `${about.output} (- is stdout)`)
       .addOption(timeoutOption());
-    addRegistryOptions(extra(cmd)).action(async (input: string, o) => setCode(await run(input, { ...program.opts(), ...o })));
+    // `-o -` is stdout, as for trivy and most Unix tools.
+    addRegistryOptions(extra(cmd)).action(async (input: string, o: { output?: string }) =>
+      setCode(await run(input, { ...program.opts(), ...o, output: o.output === "-" ? undefined : o.output } as O)),
+    );
   }
 
   inputCommand(
@@ -62,6 +62,7 @@ function build(setCode: (n: number) => void): Command {
       description: "report what makes an image dangerous or fat",
       input: "oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], docker://REF, a registry reference (nginx:1.25), a path, or - for a docker save archive on stdin (FILE may be -)",
       output: "write the report to FILE instead of stdout",
+      formats: REPORT_FORMATS,
     },
     scanCommand,
     (cmd) => addIgnoreOptions(addScanOptions(addGateOptions(cmd))),
@@ -72,6 +73,7 @@ function build(setCode: (n: number) => void): Command {
       description: "list the final filesystem after every layer and whiteout is applied",
       input: "image input, as for scan",
       output: "write the listing to FILE instead of stdout",
+      formats: LISTING_FORMATS,
     },
     filesCommand,
   );
@@ -81,11 +83,14 @@ function build(setCode: (n: number) => void): Command {
       description: "show digests, platform, layers with sizes and created_by, and the run config",
       input: "image input, as for scan",
       output: "write to FILE instead of stdout",
+      formats: LISTING_FORMATS,
     },
     infoCommand,
   );
   addDigestCommand(program, setCode);
   addRulesCommand(program, setCode);
+  addVersionCommand(program, setCode);
+  addCompletionCommand(program, setCode);
   return program;
 }
 

@@ -39,7 +39,7 @@ export { detectBase, layerRoleOf, BASE_NAME_ANNOTATION, BASE_DIGEST_ANNOTATION, 
 export { historyBase } from "./base-image/history-base.js";
 export { baseLine, whereLabel, roleSections, type RoleSection } from "./base-image/role-display.js";
 export { reportSchema, findingSchema, reportJsonSchema, type Report, type LayerReport } from "./report.js";
-export { CATEGORIES, SEVERITIES, severityRank, type Finding, type Category, type Severity } from "./finding.js";
+export { CATEGORIES, SEVERITIES, severityRank, findingCount, type Finding, type Category, type Severity } from "./finding.js";
 export type { Analyzer, AnalyzerContext, ImageFacts, RuleInfo } from "./analyzers/analyzer.js";
 export { defaultAnalyzers } from "./analyzers/index.js";
 export { allRules, gateRules, ruleCatalogue, findRule, renderRulesDoc, ruleAnchor, RULES_DOC_URL, REF, type RuleReference } from "./rules/index.js";

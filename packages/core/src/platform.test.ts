@@ -51,7 +51,18 @@ describe("parsePlatform / formatPlatform", () => {
     expect(formatPlatform(parsePlatform(input))).toBe(input);
   });
 
-  it.each(["", "linux", "linux/", "/amd64", "linux/amd64/", "linux/arm/v7/x", "linux//v7", "linux/am d64"])(
+  it.each([
+    ["arm64", "linux/arm64"],
+    ["amd64", "linux/amd64"],
+    ["arm64/v8", "linux/arm64/v8"],
+    ["arm/v7", "linux/arm/v7"],
+    ["aarch64", "linux/aarch64"],
+    ["ARM64", "linux/ARM64"],
+  ])("reads the architecture alone, %s, as %s, as docker --platform does", (input, expected) => {
+    expect(formatPlatform(parsePlatform(input))).toBe(expected);
+  });
+
+  it.each(["", "linux", "linux/", "/amd64", "arm64/", "amd64/", "x86", "arm64 ", "linux/amd64/", "linux/arm/v7/x", "linux//v7", "linux/am d64"])(
     "rejects %j",
     (input) => {
       const e = catchError(() => parsePlatform(input));

@@ -17,9 +17,39 @@ export const IMAGE_INDEX_TYPES: ReadonlySet<string> = new Set([
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ]);
 
-/** Parses `os/arch[/variant]`; kept as written, call normalizePlatform to canonicalise. */
+/**
+ * Architectures containerd knows (database.go isKnownArch) and the aliases
+ * its normalizeArch maps onto them
+ * (https://github.com/containerd/platforms/blob/main/database.go).
+ */
+const KNOWN_ARCHES: ReadonlySet<string> = new Set([
+  "386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "ppc64", "ppc64le", "loong64", "mips", "mipsle", "mips64",
+  "mips64le", "mips64p32", "mips64p32le", "ppc", "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64", "wasm",
+  "i386", "x86_64", "x86-64", "aarch64", "armhf", "armel",
+]);
+
+/**
+ * `arm64` → `linux/arm64`, and `arm64/v8`, `arm/v7` → `linux/arm64/v8`,
+ * `linux/arm/v7`: an architecture alone means linux, as `docker run
+ * --platform arm64` takes it (containerd's platforms.Parse fills in the
+ * OS for a lone known architecture; images are linux unless they say
+ * otherwise). Anything else is left to the os/arch[/variant] grammar.
+ */
+function withDefaultOs(parts: string[]): string[] {
+  const arch = parts[0]!.toLowerCase();
+  if (!KNOWN_ARCHES.has(arch)) return parts;
+  if (parts.length === 1) return ["linux", ...parts];
+  if (parts.length === 2 && /^v?\d+(\.\d+)?$/i.test(parts[1]!)) return ["linux", ...parts];
+  return parts;
+}
+
+/**
+ * Parses `os/arch[/variant]`, or an architecture alone with an optional
+ * variant (`arm64`, `arm/v7`) as linux; kept as written, call
+ * normalizePlatform to canonicalise.
+ */
 export function parsePlatform(s: string): Platform {
-  const parts = s.split("/");
+  const parts = withDefaultOs(s.split("/"));
   // containerd platforms.go specifierRe: each component is [A-Za-z0-9_.-]+.
   if (parts.length < 2 || parts.length > 3 || !parts.every((p) => /^[A-Za-z0-9_.-]+$/.test(p))) {
     throw new LayerlintError("INVALID_PLATFORM", `invalid platform ${JSON.stringify(s)}: expected os/arch[/variant]`);

@@ -1,4 +1,4 @@
-import { scan, wantsCompressedSize } from "@layerlint/core";
+import { LayerlintError, scan, wantsCompressedSize } from "@layerlint/core";
 import { outputFlag, type CommonOptions } from "../load.js";
 import { printWarning, registryOptions, stderrLine } from "../registry-flags.js";
 import { refuseOverwritingInput } from "../output-guard.js";
@@ -7,12 +7,15 @@ import { openOutput } from "../output.js";
 import { colourWanted, makeStyle } from "../style.js";
 import type { GateFlags } from "../gate-options.js";
 import type { IgnoreFlags } from "../ignore-options.js";
+import type { ReportFormat } from "../formats.js";
 import { expiredIgnores } from "../gate-table.js";
 import { renderReport, runGate, setupGate, writeOutputs } from "../gate-run.js";
+import { filterBySeverity, hiddenLine } from "../severity-filter.js";
 import type { Command } from "commander";
 
 export interface ScanCommandOptions extends CommonOptions, GateFlags, IgnoreFlags {
-  format: "text" | "json";
+  format: ReportFormat;
+  /** Undefined: stdout (`-o -` too). */
   output?: string;
   base?: string;
 }
@@ -25,15 +28,35 @@ export function addScanOptions(cmd: Command): Command {
   );
 }
 
-/** `layerlint scan`: exit 0 unless an error occurs (2) or the policy gate fails (1). */
+/**
+ * At most one output on stdout: the main report unless -o names a file,
+ * and each `--report FORMAT=-`. Two would interleave into something no
+ * reader can parse.
+ */
+function refuseTwoOnStdout(opts: ScanCommandOptions): void {
+  const onStdout = [
+    ...(opts.output === undefined ? [`the ${opts.format} report`] : []),
+    ...(opts.report ?? []).filter((t) => t.file === "-").map((t) => `--report ${t.format}=-`),
+  ];
+  if (onStdout.length > 1) {
+    throw new LayerlintError("INVALID_INPUT", `${onStdout.join(" and ")} would ${onStdout.length === 2 ? "both" : "all"} write to stdout; send the others to files (-o FILE, --report FORMAT=FILE)`);
+  }
+}
+
+/** `layerlint scan`: exit 0 unless an error occurs (2) or the policy gate fails (1, or --exit-code). */
 export async function scanCommand(input: string, opts: ScanCommandOptions): Promise<number> {
+  refuseTwoOnStdout(opts);
   // Nothing may overwrite the input, and a bad policy exits 2: both before any layer is read.
   await refuseOverwritingInput(input, [
     ...outputFlag(opts.output),
-    ...(opts.report ?? []).map((t) => ({ file: t.file, named: `--report ${t.format}=${t.file}` })),
+    ...(opts.report ?? []).filter((t) => t.file !== "-").map((t) => ({ file: t.file, named: `--report ${t.format}=${t.file}` })),
     ...(opts.writeBaseline !== undefined ? [{ file: opts.writeBaseline, named: `--write-baseline ${opts.writeBaseline}` }] : []),
   ]);
   const gate = await setupGate(opts);
+  if (opts.exitCode !== undefined && gate.policy === undefined) {
+    // trivy's --exit-code fails on any finding shown; here only a gate fails, and there is none.
+    stderrLine(`warning: --exit-code ${opts.exitCode} applies when the gate fails, and no policy or gate flag is set; add one, e.g. --fail-on high`);
+  }
   const stdin = stdinFor(input, opts);
   const scanned = await scan(input, {
     platform: opts.platform,
@@ -45,12 +68,18 @@ export async function scanCommand(input: string, opts: ScanCommandOptions): Prom
     estimateCompressedSize: wantsCompressedSize(gate.policy),
     stdin,
   });
-  const report = runGate(scanned, gate);
+  // The gate sees every finding; --severity only narrows what is shown after it.
+  const gated = runGate(scanned, gate);
+  const { report, hidden } = filterBySeverity(gated, opts.severity);
   for (const note of expiredIgnores(report)) stderrLine(`warning: ${note}; its findings count again`);
   // The main output first: if it cannot be written, no extra report is left behind.
   const out = openOutput(opts.output);
-  out.write(renderReport(opts.format, report, makeStyle(colourWanted(opts.output !== undefined)), { hideIgnored: opts.hideIgnored }));
+  const style = makeStyle(colourWanted(opts.output !== undefined));
+  const note = opts.severity !== undefined ? hiddenLine(opts.severity, hidden, gate.policy !== undefined) : undefined;
+  out.write(renderReport(opts.format, report, style, { hideIgnored: opts.hideIgnored }));
+  if (opts.format === "text" && note !== undefined) out.write(`${style.dim(note)}\n`);
   await out.end();
-  await writeOutputs(report, opts);
-  return report.gate?.passed === false ? 1 : 0;
+  // The baseline records every finding: one written under --severity must not make the hidden ones new later.
+  await writeOutputs(report, opts, gated, note);
+  return report.gate?.passed === false ? (opts.exitCode ?? 1) : 0;
 }
