@@ -60,9 +60,12 @@ export function* rpmBdbBlobs(bytes: Uint8Array): Generator<Uint8Array> {
     // Items come in key/value pairs; the value is the odd one.
     for (let i = 1; i < entries; i += 2) {
       const off = u16(p + PAGE_HEADER + i * 2);
-      if (off + 12 > pageSize) throw new UnreadableDatabase("BerkeleyDB item offset out of its page");
+      if (off < PAGE_HEADER || off >= pageSize) throw new UnreadableDatabase("BerkeleyDB item offset out of its page");
       const item = p + off;
-      if (bytes[item] === H_OFFPAGE) yield overflow(u32(item + 4), u32(item + 8));
+      if (bytes[item] === H_OFFPAGE) {
+        if (off + 12 > pageSize) throw new UnreadableDatabase("BerkeleyDB item runs past its page");
+        yield overflow(u32(item + 4), u32(item + 8));
+      }
       else if (bytes[item] !== H_KEYDATA) throw new UnreadableDatabase("BerkeleyDB item of an unknown type");
       // An on-page value is not a package: rpm keeps a 4-byte instance counter under key 0, and every
       // header is larger than a page's on-page limit. A package missed this way reads as unowned (fail closed).

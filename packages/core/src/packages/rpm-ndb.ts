@@ -8,7 +8,7 @@
  */
 import { UnreadableDatabase } from "./owned-files.js";
 
-const HEADER_MAGIC = 0x50506d52; // "RpmP"
+const HEADER_MAGIC = 0x506d7052; // "RpmP"
 const SLOT_MAGIC = 0x746f6c53; // "Slot"
 const BLOB_MAGIC = 0x53626c42; // "BlbS"
 const PAGE = 4096;
