@@ -137,6 +137,18 @@ describe("stock setuid files (setuid-stock)", () => {
     expect(g!.evidence!["notStock"]).toBe("package ownership unknown (/var/lib/dpkg/status: not a text file)");
   });
 
+  it("checks the digest of a stock name reached through a hardlink (read whole in the second look)", () => {
+    const layers = (bytes: string): ImageSpec => ({
+      layers: [[
+        { path: "/usr/lib/login/real-su", mode: 0o4755, content: bytes },
+        { path: "/usr/bin/su", type: "hardlink", link: "/usr/lib/login/real-su", mode: 0o4755 },
+        ...dpkg("util-linux", ["/usr/bin/su"], `${md5(SU)}  usr/bin/su\n`),
+      ]],
+    });
+    expect(brief(layers(SU))).toEqual(["setuid-binary /usr/lib/login/real-su high", "setuid-stock [/usr/bin/su] low"]);
+    expect(brief(layers("trojan"))).toEqual(["setuid-binary /usr/bin/su high", "setuid-binary /usr/lib/login/real-su high"]);
+  });
+
   it("reads distroless status.d stanzas and their md5sums", () => {
     const spec: ImageSpec = {
       layers: [[

@@ -62,6 +62,11 @@ export function stockHashWants(e: FileEntry): number {
   return (e.mode & 0o6000) !== 0 && e.size <= HASH_CAP && STOCK_NAMES.has(basename(e.path)) ? HASH_CAP : 0;
 }
 
+/** A stock-named final file worth reading whole to check its digest. */
+export function needsHash(e: FileEntry): boolean {
+  return hasStockName(e) && e.uid === 0 && e.size <= HASH_CAP;
+}
+
 export function hashesOf(bytes: Uint8Array): FileHashes {
   const h = (algo: string) => createHash(algo).update(bytes).digest("hex");
   return { md5: h("md5"), sha1: h("sha1"), sha256: h("sha256") };

@@ -20,7 +20,7 @@ import { isRegularFile, modeEvidence } from "./mode-text.js";
 import { basename } from "../paths.js";
 import { copyPackageDb, createPackageDbState, packageDbWants, readPackageDb, type PackageDbState } from "../packages/package-db-state.js";
 import { packageOwnership, type Owner, type Ownership } from "../packages/ownership.js";
-import { hashesOf, hasStockName, stockHashWants, stockVerdict, type FileHashes, type Verified } from "./setuid-stock.js";
+import { hashesOf, hasStockName, needsHash, stockHashWants, stockVerdict, type FileHashes, type Verified } from "./setuid-stock.js";
 import { SETUID_RULES } from "./setuid-rules.js";
 
 export { SETUID_RULES } from "./setuid-rules.js";
@@ -114,6 +114,16 @@ function stockFinding(stock: readonly Stock[]): Finding {
   };
 }
 
+function specialFiles(ctx: AnalyzerContext): FileEntry[] {
+  return [...ctx.files].filter((e) => (e.mode & (S_ISUID | S_ISGID)) !== 0 && isRegularFile(ctx.files, e));
+}
+
+/** Digests of `e`'s content when the second look captured it whole. */
+function wholeHashes(ctx: AnalyzerContext, e: FileEntry): FileHashes | undefined {
+  const bytes = ctx.content(e);
+  return bytes !== undefined && bytes.length === ctx.origin(e).size ? hashesOf(bytes) : undefined;
+}
+
 export const setuidAnalyzer: Analyzer<SetuidState> = {
   id: "setuid",
   rules: SETUID_RULES,
@@ -128,8 +138,16 @@ export const setuidAnalyzer: Analyzer<SetuidState> = {
     const h = state.hashes.get(original);
     if (h !== undefined) state.hashes.set(copy, h);
   },
+  /**
+   * A stock-named file whose bytes the walk did not hash (reached through a
+   * hardlink from another name, or past the capture budget): read it whole
+   * in the second look, so its digest can still be checked.
+   */
+  needsContent(ctx, state) {
+    return specialFiles(ctx).filter((e) => needsHash(e) && !state.hashes.has(ctx.origin(e)));
+  },
   finish(ctx, state) {
-    const special = [...ctx.files].filter((e) => (e.mode & (S_ISUID | S_ISGID)) !== 0 && isRegularFile(ctx.files, e));
+    const special = specialFiles(ctx);
     if (special.length === 0) return [];
     const ownership: Ownership = packageOwnership(ctx, state.db, new Set(special.map((e) => basename(e.path))));
     const out: Finding[] = [];
@@ -137,7 +155,7 @@ export const setuidAnalyzer: Analyzer<SetuidState> = {
     for (const e of special) {
       const owner = ownership.owner(e);
       const origin = ctx.origin(e);
-      const v = stockVerdict(e, owner, ownership.unknown, state.hashes.get(origin), origin.layer);
+      const v = stockVerdict(e, owner, ownership.unknown, state.hashes.get(origin) ?? wholeHashes(ctx, e), origin.layer);
       if (v.stock) stock.push({ e, owner: owner!, verified: v.verified });
       else out.push(...findingsFor(ctx, e, owner, hasStockName(e) ? v.reason : undefined));
     }

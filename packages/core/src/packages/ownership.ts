@@ -61,7 +61,8 @@ export function packageOwnership(ctx: AnalyzerContext, state: PackageDbState, na
     const r = state.read.get(ctx.origin(e));
     if (r !== undefined) return r;
     const db = databaseFile(e.path);
-    return db !== undefined && e.size > db.cap ? `over the ${db.cap / 1024 / 1024} MiB read limit` : "not read";
+    if (db !== undefined && e.size > db.cap) return `over the ${db.cap / 1024 / 1024} MiB read limit`;
+    return "not read (the scan's capture budget was spent, or the file was written under another name)";
   };
   const note = (e: FileEntry, r: string): void => void unknown.push(`${e.path}: ${r}`);
 
