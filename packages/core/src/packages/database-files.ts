@@ -9,9 +9,14 @@ export type DatabaseKind = "dpkg-status" | "dpkg-status-d" | "dpkg-list" | "dpkg
 /** Per-package dpkg files are small (the largest .list of a Debian 12 system is under 1 MiB). */
 const SMALL_CAP = 4 * 1024 * 1024;
 /** The whole-system databases: a full Debian status or Alpine installed db is a few MiB. */
-const TEXT_DB_CAP = 32 * 1024 * 1024;
-/** rpm databases hold every header: tens of MiB on a large system; the scan's capture budget bounds it again. */
-const RPM_DB_CAP = 64 * 1024 * 1024;
+const TEXT_DB_CAP = 16 * 1024 * 1024;
+/**
+ * rpm databases hold every header: a few MiB in a container base image,
+ * more on a full system. Half the scan's default capture budget
+ * (Limits.maxCapturedBytes, 64 MiB), so one database in flight leaves room
+ * for the other analyzers' captures.
+ */
+const RPM_DB_CAP = 32 * 1024 * 1024;
 
 export const DPKG_INFO = "/var/lib/dpkg/info";
 export const DPKG_STATUS = "/var/lib/dpkg/status";
