@@ -149,6 +149,17 @@ describe("stock setuid files (setuid-stock)", () => {
     expect(brief(layers("trojan"))).toEqual(["setuid-binary /usr/bin/su high", "setuid-binary /usr/lib/login/real-su high"]);
   });
 
+  it("an rpm database over its read limit lowers nothing, and the finding says so", () => {
+    const [f] = run({ layers: [[su(), { path: "/var/lib/rpm/rpmdb.sqlite", size: 40 * 1024 * 1024 }]] });
+    expect(f).toMatchObject({ ruleId: "setuid-binary", severity: "high" });
+    expect(f!.evidence!["notStock"]).toBe("package ownership unknown (/var/lib/rpm/rpmdb.sqlite: over the 32 MiB read limit)");
+  });
+
+  it("an rpm sqlite database with a non-empty write-ahead log is not trusted", () => {
+    const [f] = run({ layers: [[su(), { path: "/var/lib/rpm/rpmdb.sqlite", content: "x" }, { path: "/var/lib/rpm/rpmdb.sqlite-wal", content: "wal" }]] });
+    expect(f!.evidence!["notStock"]).toBe("package ownership unknown (/var/lib/rpm/rpmdb.sqlite: its write-ahead log (rpmdb.sqlite-wal) is not empty)");
+  });
+
   it("reads distroless status.d stanzas and their md5sums", () => {
     const spec: ImageSpec = {
       layers: [[
