@@ -43,8 +43,8 @@ const rules = [
     severity: "low" as const,
     title: "The distribution's stock setuid/setgid files, as installed by their packages",
     help:
-      "Every Debian, Ubuntu, Alpine and Fedora base image ships account and mount tools with the setuid or setgid " +
-      "bit: passwd, su, mount, umount, chfn, chsh, gpasswd, newgrp, chage, expiry, unix_chkpwd and Alpine's bbsuid. " +
+      "Debian, Ubuntu and Fedora base images ship account and mount tools with the setuid or setgid bit: passwd, su, " +
+      "mount, umount, chfn, chsh, gpasswd, newgrp, chage, expiry and unix_chkpwd; Alpine's busybox-suid installs bbsuid. " +
       "They are expected, so they are one LOW finding listing each path, mode, owner and package, like dockle's " +
       "single setuid checkpoint. A file is listed here only when it is in /bin, /sbin, /usr/bin or /usr/sbin, " +
       "owned by root and not writable by its group or others, claimed by an installed package of the image's " +

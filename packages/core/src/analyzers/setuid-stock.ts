@@ -1,9 +1,10 @@
 /**
  * The stock setuid/setgid set of a distribution: the account and mount tools
- * every Debian, Ubuntu, Alpine and Fedora base image ships with the bit set
- * (shadow's passwd, chfn, chsh, gpasswd, newgrp, chage, expiry;
- * util-linux's su, mount, umount; PAM's unix_chkpwd; Alpine's busybox
- * helper bbsuid). dockle reports them together as one checkpoint with a
+ * Debian, Ubuntu and Fedora base images ship with the bit set (shadow's
+ * passwd, chfn, chsh, gpasswd, newgrp, chage, expiry; util-linux's su,
+ * mount, umount; PAM's unix_chkpwd: a debootstrap'd Debian 12 has exactly
+ * these eleven), and Alpine's bbsuid, the setuid helper through which
+ * busybox runs su and passwd when the busybox-suid package is installed. dockle reports them together as one checkpoint with a
  * file list (CIS-DI-0008,
  * https://github.com/goodwithtech/dockle/blob/master/CHECKPOINT.md#cis-di-0008);
  * so does layerlint, when the image's package database shows they are the
