@@ -160,10 +160,17 @@ function getcapPaths(rootfs: string): string[] {
     .sort();
 }
 
-/** Finding paths of these categories, directory symlinks resolved inside `rootfs` like findSpecialBits. */
+/** The files the grouped setuid-stock finding lists. */
+function stockFiles(rep: Report): { path: string; octal: string; owner: string; package: string }[] {
+  return rep.findings.filter((f) => f.ruleId === "setuid-stock").flatMap((f) => f.evidence!["files"] as { path: string; octal: string; owner: string; package: string }[]);
+}
+
+/** Finding paths of these categories (each file of a setuid-stock finding), directory symlinks resolved inside `rootfs` like findSpecialBits. */
 function findingPaths(rep: Report, cats: string[], rootfs: string): string[] {
   const norm = (p: string | undefined) => (p === undefined ? "(no path)" : (resolveIn(rootfs, p, false) ?? p));
-  return [...new Set(rep.findings.filter((f) => cats.includes(f.category)).map((f) => norm(f.path)))].sort();
+  const paths = rep.findings.filter((f) => cats.includes(f.category) && f.ruleId !== "setuid-stock").map((f) => f.path);
+  if (cats.includes("setuid")) paths.push(...stockFiles(rep).map((f) => f.path));
+  return [...new Set(paths.map(norm))].sort();
 }
 
 // ---------------------------------------------------------------------------
@@ -211,9 +218,32 @@ describe("slow real-world suite: a debootstrap'd Debian bookworm rootfs, packed 
     const suid = new Set(findSpecialBits(rootfs, "-4000"));
     const sgid = new Set(findSpecialBits(rootfs, "-2000"));
     const wrong = report.findings
+      .filter((f) => f.ruleId !== "setuid-stock")
       .filter((f) => (f.category === "setuid" && !suid.has(f.path!)) || (f.category === "setgid" && !sgid.has(f.path!)))
       .map((f) => `${f.category} ${f.path}`);
+    // A stock file's octal mode shows its bits: 4xxx setuid, 2xxx setgid.
+    for (const f of stockFiles(report)) {
+      if (suid.has(f.path) !== (Number(f.octal[0]) & 4) > 0 || sgid.has(f.path) !== (Number(f.octal[0]) & 2) > 0) wrong.push(`stock ${f.path} ${f.octal}`);
+    }
     expect(wrong).toEqual([]);
+  });
+
+  it("groups the stock setuid/setgid files dpkg installed into one low finding: no HIGH setuid finding", () => {
+    const stock = report.findings.filter((f) => f.ruleId === "setuid-stock");
+    expect(stock.map((f) => [f.category, f.severity])).toEqual([["setuid", "low"]]);
+    // Every setuid/setgid file of a stock bookworm is in it: none is reported on its own.
+    expect(stockFiles(report).map((f) => f.path)).toEqual(findSpecialBits(rootfs));
+    expect(report.findings.filter((f) => f.ruleId === "setuid-binary" || f.ruleId === "setgid-binary")).toEqual([]);
+    // The package each names is the one dpkg itself says owns the file (Debian's lists name /bin or /usr/bin paths).
+    for (const f of stockFiles(report)) {
+      const owner = [f.path, f.path.replace(/^\/usr/, "")].map((p) => {
+        const r = spawnSync("dpkg-query", [`--admindir=${rootfs}/var/lib/dpkg`, "-S", p], { encoding: "utf8" });
+        return r.status === 0 ? r.stdout.split(":")[0] : undefined;
+      });
+      expect(owner, f.path).toContain(f.package);
+      expect(f.owner.startsWith("0:"), f.path).toBe(true);
+    }
+    expect(report.findings.filter((f) => f.category === "setuid" && f.severity === "high")).toEqual([]);
   });
 
   it("reports exactly the file capabilities `getcap -r` lists", () => {

@@ -93,7 +93,9 @@ describe("SARIF", () => {
       expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
       expect(r.partialFingerprints["layerlintFingerprint/v1"]).toMatch(/^[0-9a-f]{32}$/);
     }
-    const su = run.results.find((r) => r.ruleId === "setuid-binary" && r.locations[0].physicalLocation.artifactLocation.uri === "usr/bin/su");
+    const su = run.results.find(
+      (r) => r.ruleId === "setuid-binary" && r.locations[0].physicalLocation.artifactLocation.uri === "usr/local/bin/hello-server",
+    );
     expect(su).toBeDefined();
     expect(su!.locations[0].physicalLocation.artifactLocation.uriBaseId).toBe("IMAGE_ROOT");
     expect(su!.properties.layerDigest).toMatch(/^sha256:[0-9a-f]{64}$/);

@@ -40,11 +40,28 @@ describe("scan of the demo image", () => {
     const paths = demo.findings.filter((f) => f.inFinalImage).map((f) => f.path);
     expect(paths).not.toContain("/usr/bin/newgrp");
     expect(paths).not.toContain("/usr/bin/telnet");
-    expect(demo.findings.filter((f) => f.category === "setuid").map((f) => f.path).sort()).toEqual([
-      "/usr/bin/mount",
-      "/usr/bin/passwd",
-      "/usr/bin/su",
+    expect(demo.findings.filter((f) => f.category === "setuid").map((f) => f.path ?? f.ruleId).sort()).toEqual([
+      "/usr/local/bin/hello-server",
+      "setuid-stock",
     ]);
+  });
+
+  it("groups the stock setuid/setgid files dpkg installed into one low finding, and keeps the unowned one high", () => {
+    const stock = demo.findings.filter((f) => f.ruleId === "setuid-stock");
+    expect(stock).toHaveLength(1);
+    expect(stock[0]).toMatchObject({ category: "setuid", severity: "low", inFinalImage: true });
+    const files = stock[0]!.evidence!["files"] as Array<Record<string, string>>;
+    expect(files.map((f) => [f.path, f.octal, f.owner, f.package, f.verifiedBy])).toEqual([
+      ["/usr/bin/chage", "2755", "0:42", "passwd", "md5 digest"],
+      ["/usr/bin/mount", "4755", "0:0", "mount", "layer"],
+      ["/usr/bin/passwd", "4755", "0:0", "passwd", "md5 digest"],
+      ["/usr/bin/su", "4755", "0:0", "util-linux", "layer"],
+    ]);
+    expect(demo.findings.filter((f) => f.ruleId === "setuid-binary").map((f) => [f.path, f.severity, f.layer])).toEqual([
+      ["/usr/local/bin/hello-server", "high", 4],
+    ]);
+    // Not a stock name: its own finding, as before.
+    expect(demo.findings.filter((f) => f.category === "setgid").map((f) => [f.path, f.severity])).toEqual([["/usr/bin/write", "low"]]);
   });
 
   it("rates the world-readable private key critical and the public CA not at all", () => {

@@ -239,6 +239,18 @@ describe("errors: one line, exit 2, naming the input", () => {
     );
   });
 
+  /** The ustar member whose content spans `offset`: walks the 512-byte headers (name 0..100, octal size 124..136). */
+  function memberAt(tar: Buffer, offset: number): string {
+    for (let at = 0; at + 512 <= tar.length; ) {
+      const name = tar.subarray(at, at + 100).toString("latin1").replace(/\0.*$/s, "");
+      const size = parseInt(tar.subarray(at + 124, at + 136).toString("latin1").replace(/\0.*$/s, "").trim() || "0", 8);
+      const end = at + 512 + Math.ceil(size / 512) * 512;
+      if (offset < end) return name;
+      at = end;
+    }
+    throw new Error(`no member spans offset ${offset}`);
+  }
+
   it("a corrupt compressed stream, an empty pipe, a cut archive, something that is not a tar", async () => {
     const gz = gzipSync(readFileSync(f("demo.docker.tar")));
     const corrupt = `${work}/corrupt.tar.gz`;
@@ -248,7 +260,7 @@ describe("errors: one line, exit 2, naming the input", () => {
       "error: -: standard input is empty (expected an image archive, e.g. docker save IMAGE | layerlint scan -)",
     );
     expect(oneError(await piped(f("demo.docker.tar"), ["scan", "-"], 'head -c 100000 "$IN"'))).toBe(
-      'error: -: truncated tar: member "7e67a5f371e6aec0d6fde84b209730fc309a0c006bd299b3d1c5b62cb82bc5d8/layer.tar" at offset 100000 ends past the end of the input',
+      `error: -: truncated tar: member "${memberAt(readFileSync(f("demo.docker.tar")), 100000)}" at offset 100000 ends past the end of the input`,
     );
     expect(oneError(await piped("/dev/zero", ["scan", "-"], 'head -c 1000 "$IN" | tr "\\0" x'))).toBe("error: -: not a tar archive");
     expect(oneError(await piped(f("demo.docker.tar"), ["scan", "-"], 'gzip -c "$IN" | head -c 5000'))).toBe(

@@ -77,7 +77,7 @@ describe("setuidAnalyzer", () => {
       path: "/usr/bin/su",
       layer: 1,
       inFinalImage: true,
-      evidence: { mode: "-rwsr-xr-x", octal: "4755", owner: "0:0", layer: 1 },
+      evidence: { mode: "-rwsr-xr-x", octal: "4755", owner: "0:0", layer: 1, notStock: "no installed package lists it" },
     });
   });
 
@@ -118,6 +118,7 @@ describe("setuidAnalyzer", () => {
     expect(SETUID_RULES.map((r) => [r.id, r.category])).toEqual([
       ["setuid-binary", "setuid"],
       ["setgid-binary", "setgid"],
+      ["setuid-stock", "setuid"],
     ]);
   });
 });
