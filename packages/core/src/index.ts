@@ -51,7 +51,7 @@ export {
   type IgnoreRule,
   type ForbidCategory,
 } from "./policy/schema.js";
-export { parsePolicy, validatePolicy, mergePolicies, isEmptyPolicy } from "./policy/load.js";
+export { parsePolicy, validatePolicy, mergePolicies, isEmptyPolicy, policyChecksNothing } from "./policy/load.js";
 export { findingFingerprint } from "./policy/fingerprint.js";
 export { createBaseline, parseBaseline, compareBaseline, type Baseline, type BaselineState } from "./policy/baseline.js";
 export { wantsCompressedSize } from "./policy/size-checks.js";
