@@ -102,7 +102,16 @@ export function renderReport(format: ReportTarget["format"], report: Report | Ga
 
 export async function writeOutputs(report: Report | GatedReport, flags: GateFlags): Promise<void> {
   if (flags.writeBaseline !== undefined) {
-    await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(report), null, 2)}\n`);
+    await writeText(flags.writeBaseline, `${JSON.stringify(createBaseline(report), null, 2)}\n`);
   }
-  for (const t of flags.report ?? []) await writeFile(t.file, renderReport(t.format, report));
+  for (const t of flags.report ?? []) await writeText(t.file, renderReport(t.format, report));
+}
+
+/** A write that fails after the checks (disk full, a directory removed meanwhile) is one line, `FILE: reason`, as -o's. */
+async function writeText(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    throw new LayerlintError("INVALID_INPUT", `${file}: ${(e as Error).message.replace(/^[A-Z]+: /, "")}`);
+  }
 }

@@ -1,6 +1,6 @@
 import { loadImage, openSource, parsePlatform, ScanActivity, withDeadline, type ImageSource, type LoadedImage, type WantsContent } from "@layerlint/core";
 import { printWarning, registryOptions, type RegistryFlags } from "./registry-flags.js";
-import { refuseOverwritingInput, type OutputTarget } from "./output-guard.js";
+import { checkOutputs, type OutputTarget } from "./output-guard.js";
 import { stdinFor } from "./stdin-input.js";
 
 export interface CommonOptions extends RegistryFlags {
@@ -18,10 +18,11 @@ export async function openInput(input: string, opts: CommonOptions, signal?: Abo
 
 /**
  * Opens an input and reads every layer once; the source is always closed.
- * `outputs`: the files the command will write, refused first if one is the input.
+ * `outputs`: the files the command will write, refused first if one cannot
+ * be written or is the input.
  */
 export async function load(input: string, opts: CommonOptions, outputs: OutputTarget[], wantsContent?: WantsContent): Promise<LoadedImage> {
-  await refuseOverwritingInput(input, outputs);
+  await checkOutputs(input, outputs);
   const read = async (signal: AbortSignal | undefined, activity?: ScanActivity): Promise<LoadedImage> => {
     const source = await openInput(input, opts, signal);
     try {
