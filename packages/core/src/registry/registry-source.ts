@@ -12,7 +12,7 @@ import { RegistryHttp, defaultTimeouts, header, readCapped, type GetInit, type H
 import { defaultRetryPolicy, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 import { BlobReader, isResumable } from "./blob-reader.js";
 import { registryFailure } from "./failure.js";
-import { findCredentials, type Credential } from "./auth/credentials.js";
+import { lookupCredentials, type CredentialLookupResult } from "./auth/credentials.js";
 import { VERSION } from "../version.js";
 
 /** Progress of blob downloads; `total` is the manifest's layer count. */
@@ -30,6 +30,8 @@ export interface RegistryOptions {
   /** Credentials for the reference's registry only (`--username`, `--password-stdin`). */
   username?: string | undefined;
   password?: string | undefined;
+  /** Names username/password in an authentication error: `--password-stdin` (default "the username and password given"). */
+  credentialSource?: string | undefined;
   /** Plain http for the reference's registry only (`--plain-http`). */
   plainHttp?: boolean | undefined;
   /** Skip TLS certificate checks (`--insecure`); onWarning is told. */
@@ -100,7 +102,7 @@ export class RegistrySource implements ImageSource {
     this.reference = ref.toString();
     this.slots = pLimit(Math.max(1, r.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY));
     if (r.insecure) r.onWarning?.(`${ref.registry}: TLS certificate verification is disabled (--insecure)`);
-    let creds: Promise<Credential | undefined> | undefined;
+    let creds: Promise<CredentialLookupResult> | undefined;
     this.retry = { ...defaultRetryPolicy, ...r.retry };
     this.timeouts = { ...defaultTimeouts, ...r.timeouts };
     this.http = new RegistryHttp(ref.registry, ref.host, ref.repository, {
@@ -115,10 +117,12 @@ export class RegistrySource implements ImageSource {
   }
 
   /** Explicit credentials beat every store; stores are read only when the registry asks. */
-  private async credentials(r: RegistryOptions): Promise<Credential | undefined> {
-    if (r.username !== undefined || r.password !== undefined) return { username: r.username ?? "", password: r.password ?? "" };
-    if (!r.env) return undefined;
-    return findCredentials(this.ref.registry, this.ref.repository, { env: r.env, homeDir: r.homeDir });
+  private async credentials(r: RegistryOptions): Promise<CredentialLookupResult> {
+    if (r.username !== undefined || r.password !== undefined) {
+      return { credential: { username: r.username ?? "", password: r.password ?? "" }, source: r.credentialSource ?? "the username and password given" };
+    }
+    if (!r.env) return { source: "none given" };
+    return lookupCredentials(this.ref.registry, this.ref.repository, { env: r.env, homeDir: r.homeDir });
   }
 
   private path(kind: "manifests" | "blobs", what: string): string {
