@@ -174,7 +174,9 @@ export class RegistryHttp {
       ? `no credentials sent; ${source}`
       : sent
         ? `the ${by} ${status === 403 ? "denied access with" : "rejected"} the credentials from ${source}`
-        : `no credentials sent: those from ${source} do not fit the registry's ${this.challenge?.scheme ?? "missing"} challenge`;
+        : this.challenge === undefined
+          ? `no credentials sent: the registry refused without a WWW-Authenticate challenge to answer (credentials found in ${source})`
+          : `no credentials sent: those from ${source} do not answer its ${this.challenge.scheme} challenge`;
     return new LayerlintError("AUTH_FAILED", `${this.registry}: authentication failed (${status}): ${why}`);
   }
 
