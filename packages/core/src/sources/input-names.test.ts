@@ -21,6 +21,7 @@ describe("unknownTransportError", () => {
     for (const ref of ["nginx:1.25", "ocis:1.0", "dir:latest", "docke:v1", "alpine:3.19"]) expect(msg(ref, true, false), ref).toBeUndefined();
     expect(msg("oci:layout", true, true)).toBeUndefined();
     expect(msg("docker://nginx", true, false)).toBeUndefined();
+    expect(msg("C:\\images\\app.tar", false, true)).toBeUndefined();
     // Uppercase: the reference's own error is better than a transport guess.
     expect(msg("Nginx:1.25", false, false)).toBeUndefined();
   });

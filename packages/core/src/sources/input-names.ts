@@ -57,7 +57,8 @@ export function unknownTransportError(input: string, asReference: boolean, restI
   const colon = input.indexOf(":");
   if (colon <= 0) return undefined;
   const prefix = input.slice(0, colon);
-  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(prefix) || (SUPPORTED_TRANSPORTS as readonly string[]).includes(prefix)) return undefined;
+  // One letter is a drive (`C:\images\app.tar`), not a transport.
+  if (!/^[A-Za-z][A-Za-z0-9-]+$/.test(prefix) || (SUPPORTED_TRANSPORTS as readonly string[]).includes(prefix)) return undefined;
   const rest = input.slice(colon + 1);
   const close = closeTransport(prefix);
   const other = (OTHER_TRANSPORTS as readonly string[]).includes(prefix);
