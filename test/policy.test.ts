@@ -73,7 +73,7 @@ async function passAndFail(input: string, id: string, passArgs: string[], failAr
 describe("size rules", () => {
   it("maxCompressed, with MB and MiB kept apart", async () => {
     const c = demoReport.image.sizes.compressed;
-    await passAndFail(demo, "max-compressed", ["--max-compressed", String(c)], ["--max-compressed", String(c - 1)]);
+    await passAndFail(demo, "max-compressed", ["--max-compressed", `${c}B`], ["--max-compressed", `${c - 1}B`]);
     // A limit between 1000 and 1024 units decides MB vs MiB: 7 kB < c? pick the bracket around c.
     const kb = Math.ceil(c / 1000);
     if (c <= kb * 1000 && c > Math.floor((kb * 1000) / 1024) * 1024) {
@@ -99,7 +99,7 @@ describe("size rules", () => {
   it("maxWasted, maxWastedPercent and minEfficiency (1 - wasted/uncompressed)", async () => {
     const { wasted, uncompressed } = demoReport.image.sizes;
     expect(wasted).toBeGreaterThan(0);
-    await passAndFail(demo, "max-wasted", ["--max-wasted", String(wasted)], ["--max-wasted", String(wasted - 1)]);
+    await passAndFail(demo, "max-wasted", ["--max-wasted", `${wasted}B`], ["--max-wasted", `${wasted - 1}B`]);
     const pct = (wasted / uncompressed) * 100;
     await passAndFail(demo, "max-wasted-percent", ["--max-wasted-percent", String(Math.ceil(pct))], ["--max-wasted-percent", String(Math.floor(pct))]);
     const eff = 1 - wasted / uncompressed;

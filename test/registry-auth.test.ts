@@ -78,20 +78,22 @@ describe("registry auth", () => {
     expect(ours).toBe(await skopeoDigest(ref, `${USER}:${PASSWORD}`));
   });
 
-  it("wrong credentials: exit 2 with exactly one line naming the registry", async () => {
+  it("wrong credentials: exit 2 with exactly one line naming the registry and the source tried", async () => {
+    // htpasswd checks the password itself; the token registry sends it to its token server.
+    const by = (reg: RunningRegistry) => (reg === basic ? "registry" : "token server");
     for (const reg of [basic, tokenReg]) {
       const ref = reg === basic ? `${reg.host}/demo:latest` : `${reg.host}/team/demo:latest`;
       for (const cmd of ["scan", "files", "digest"]) {
         const r = record(await runCli([cmd, ref, ...creds, "--debug"], { input: "wrong-password" }));
         expect(r.code).toBe(2);
         expect(r.stdout).toBe("");
-        expect(r.stderr.split("\n")[0]).toBe(`error: ${reg.host}: authentication failed (401)`);
+        expect(r.stderr.split("\n")[0]).toBe(`error: ${reg.host}: authentication failed (401): the ${by(reg)} rejected the credentials from --password-stdin`);
       }
       const plain = record(await runCli(["scan", ref, ...creds], { input: "wrong-password" }));
-      expect(plain.stderr).toBe(`error: ${reg.host}: authentication failed (401)\n`);
+      expect(plain.stderr).toBe(`error: ${reg.host}: authentication failed (401): the ${by(reg)} rejected the credentials from --password-stdin\n`);
     }
-    const anon = record(await runCli(["files", `${tokenReg.host}/team/demo:latest`]));
-    expect(anon.stderr).toBe(`error: ${tokenReg.host}: authentication failed (401)\n`);
+    const anon = record(await runCli(["files", `${tokenReg.host}/team/demo:latest`], { env: { DOCKER_CONFIG: join(tmp, "none"), DOCKER_AUTH_CONFIG: "" } }));
+    expect(anon.stderr).toMatch(new RegExp(`^error: ${tokenReg.host.replace(/\./g, "\\.")}: authentication failed \\(401\\): no credentials sent; none found for ${tokenReg.host.replace(/\./g, "\\.")} \\(looked in [^\\n]*\\)\\n$`));
   });
 
   it("credentials from DOCKER_CONFIG auths", async () => {

@@ -298,7 +298,7 @@ describe("registry faults (scripted proxy, token auth)", () => {
     const plan: ScriptedProxy["plan"] = (r) => (blobPath(target)(r) ? { kind: "status", status: 401, headers: { "www-authenticate": challenge } } : undefined);
     const { err, ms, seen } = await failing("demo:latest", plan);
     expect(err.code).toBe("AUTH_FAILED");
-    expect(err.message).toBe(`${proxy.host}: authentication failed (401)`);
+    expect(err.message).toBe(`${proxy.host}: authentication failed (401): the registry rejected the credentials from the username and password given`);
     expect(seen.filter(blobPath(target))).toHaveLength(2);
     expect(ms).toBeLessThan(3_000);
 
@@ -306,7 +306,7 @@ describe("registry faults (scripted proxy, token auth)", () => {
     try {
       const r = await runCli(["files", `${proxy.host}/demo:latest`, "--username", USER, "--password-stdin", "--quiet"], { input: PASSWORD });
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe(`error: ${proxy.host}: authentication failed (401)\n`);
+      expect(r.stderr).toBe(`error: ${proxy.host}: authentication failed (401): the registry rejected the credentials from --password-stdin\n`);
     } finally {
       proxy.plan = () => undefined;
     }

@@ -17,7 +17,8 @@ export interface ReportTarget {
 }
 
 export interface GateFlags {
-  policy?: string;
+  /** A file; false for --no-policy (no file, not even the working directory's). */
+  policy?: string | false;
   maxCompressed?: string;
   maxUncompressed?: string;
   maxLayers?: string;
@@ -58,6 +59,7 @@ function parseReportTarget(v: string, prev: ReportTarget[] = []): ReportTarget[]
 export function addGateOptions(cmd: Command): Command {
   return cmd
     .option("--policy <file>", "policy file (YAML or JSON); default: .layerlint.yaml, .layerlint.yml or .layerlint.json in the working directory")
+    .option("--no-policy", "read no policy file, not even the working directory's")
     .option("--max-compressed <size>", 'policy size.maxCompressed, e.g. "200MB" (10^6) or "190MiB" (2^20)')
     .option("--max-uncompressed <size>", "policy size.maxUncompressed")
     .option("--max-layers <n>", "policy size.maxLayers")

@@ -17,6 +17,7 @@ import {
   mergePolicies,
   parseBaseline,
   parsePolicy,
+  policyChecksNothing,
   renderJunit,
   renderMarkdown,
   renderSarif,
@@ -30,6 +31,7 @@ import { policyFromFlags, type GateFlags, type ReportTarget } from "./gate-optio
 import { textReport } from "./text-report.js";
 import { loadIgnores, type IgnoreFlags } from "./ignore-options.js";
 import { makeStyle, type Style } from "./style.js";
+import { stderrLine } from "./registry-flags.js";
 
 const POLICY_FILES = [".layerlint.yaml", ".layerlint.yml", ".layerlint.json"] as const;
 
@@ -48,18 +50,30 @@ async function readText(file: string, what: string): Promise<string> {
   }
 }
 
-function discoverPolicy(cwd: string): string | undefined {
-  return POLICY_FILES.map((n) => join(cwd, n)).find((p) => existsSync(p));
+/** The working directory's policy file, by its name there (`.layerlint.yaml`), and its path. */
+function discoverPolicy(cwd: string): { name: string; path: string } | undefined {
+  return POLICY_FILES.map((name) => ({ name, path: join(cwd, name) })).find((p) => existsSync(p.path));
 }
 
-export async function setupGate(flags: GateFlags & IgnoreFlags, cwd = process.cwd()): Promise<GateSetup> {
-  const policyFile = flags.policy ?? discoverPolicy(cwd);
+/**
+ * `notice` gets the lines said on stderr before the scan: which policy
+ * file was picked up from the working directory (a file nobody named
+ * that changes the exit code must not act silently; --no-policy skips
+ * it), and a warning when the policy read sets no check at all.
+ */
+export async function setupGate(flags: GateFlags & IgnoreFlags, cwd = process.cwd(), notice: (line: string) => void = stderrLine): Promise<GateSetup> {
+  const found = flags.policy === undefined ? discoverPolicy(cwd) : undefined;
+  if (found) notice(`policy: ${found.name} (found in the working directory; --no-policy skips it)`);
+  const policyFile = flags.policy === false ? undefined : (flags.policy ?? found?.path);
   const fromFile = policyFile !== undefined ? parsePolicy(await readText(policyFile, "policy"), policyFile) : undefined;
   const fromFlags = policyFromFlags(flags);
   const baseline = flags.baseline !== undefined ? parseBaseline(await readText(flags.baseline, "baseline"), flags.baseline) : undefined;
   let policy: Policy | undefined = fromFile;
   if (fromFlags.any) policy = mergePolicies(fromFile ?? {}, fromFlags.policy);
   if (policy === undefined && baseline !== undefined) policy = {};
+  if (fromFile !== undefined && policyChecksNothing(policy!)) {
+    notice(`warning: policy ${found?.name ?? policyFile} sets no check (size, tools, user, provenance or findings): the gate checks nothing and always passes`);
+  }
   // Ignores apply whenever they are given: alone, they make a gate with no checks, so every output marks what they match.
   const ignores = await loadIgnores(flags, cwd);
   if (ignores.length > 0) policy = mergePolicies(policy ?? {}, { ignore: ignores });
@@ -107,12 +121,21 @@ export function renderReport(
  */
 export async function writeOutputs(report: Report | GatedReport, flags: GateFlags & IgnoreFlags, all: Report | GatedReport = report, textNote?: string): Promise<void> {
   if (flags.writeBaseline !== undefined) {
-    await writeFile(flags.writeBaseline, `${JSON.stringify(createBaseline(all), null, 2)}\n`);
+    await writeText(flags.writeBaseline, `${JSON.stringify(createBaseline(all), null, 2)}\n`);
   }
   for (const t of flags.report ?? []) {
     const text = renderReport(t.format, report, undefined, { hideIgnored: flags.hideIgnored }) + (t.format === "text" && textNote !== undefined ? `${textNote}\n` : "");
     // `--report sarif=-`: stdout (scan lets at most one output go there).
     if (t.file === "-") process.stdout.write(text);
-    else await writeFile(t.file, text);
+    else await writeText(t.file, text);
+  }
+}
+
+/** A write that fails after the checks (disk full, a directory removed meanwhile) is one line, `FILE: reason`, as -o's. */
+async function writeText(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (e) {
+    throw new LayerlintError("INVALID_INPUT", `${file}: ${(e as Error).message.replace(/^[A-Z]+: /, "")}`);
   }
 }

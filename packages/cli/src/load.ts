@@ -1,6 +1,6 @@
 import { loadImage, openSource, parsePlatform, ScanActivity, withDeadline, type ImageSource, type LoadedImage, type WantsContent } from "@layerlint/core";
 import { printWarning, registryOptions, type RegistryFlags } from "./registry-flags.js";
-import { refuseOverwritingInput, type OutputTarget } from "./output-guard.js";
+import { checkOutputs, type OutputTarget } from "./output-guard.js";
 import { stdinFor } from "./stdin-input.js";
 
 export interface CommonOptions extends RegistryFlags {
@@ -18,21 +18,31 @@ export async function openInput(input: string, opts: CommonOptions, signal?: Abo
 
 /**
  * Opens an input and reads every layer once; the source is always closed.
- * `outputs`: the files the command will write, refused first if one is the input.
+ * `outputs`: the files the command will write, refused first if one cannot
+ * be written or is the input.
  */
 export async function load(input: string, opts: CommonOptions, outputs: OutputTarget[], wantsContent?: WantsContent): Promise<LoadedImage> {
-  await refuseOverwritingInput(input, outputs);
-  const read = async (signal: AbortSignal | undefined, activity?: ScanActivity): Promise<LoadedImage> => {
+  await checkOutputs(input, outputs);
+  return withSource(input, opts, (source, signal, activity) => loadImage(source, { wantsContent, signal, activity }));
+}
+
+/** Runs `read` on the opened input, under --timeout when given; the source is always closed. */
+export async function withSource<T>(
+  input: string,
+  opts: CommonOptions,
+  read: (source: ImageSource, signal: AbortSignal | undefined, activity: ScanActivity | undefined) => Promise<T>,
+): Promise<T> {
+  const run = async (signal: AbortSignal | undefined, activity?: ScanActivity): Promise<T> => {
     const source = await openInput(input, opts, signal);
     try {
-      return await loadImage(source, { wantsContent, signal, activity });
+      return await read(source, signal, activity);
     } finally {
       await source.close();
     }
   };
-  if (opts.timeout === undefined) return read(undefined);
+  if (opts.timeout === undefined) return run(undefined);
   const activity = new ScanActivity();
-  return withDeadline(opts.timeout, undefined, activity, (signal) => read(signal, activity));
+  return withDeadline(opts.timeout, undefined, activity, (signal) => run(signal, activity));
 }
 
 /** `-o FILE` as an OutputTarget list (empty for stdout). */

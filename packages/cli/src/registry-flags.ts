@@ -46,6 +46,7 @@ export async function registryOptions(flags: RegistryFlags): Promise<RegistryOpt
     homeDir: homedir(),
     username: flags.username,
     password,
+    credentialSource: "--password-stdin",
     plainHttp: flags.plainHttp ?? false,
     insecure: flags.insecure ?? false,
     onWarning: printWarning,

@@ -10,7 +10,7 @@ export function textReport(r: Report, style: Style, opts: { hideIgnored?: boolea
   const out: string[] = [];
   const img = r.image;
   out.push(style.bold(printable(img.input)) + style.dim(` (${img.source}, ${printable(img.platform)})`));
-  out.push(`manifest ${img.manifestDigest}`);
+  out.push(img.indexDigest ? `index    ${img.indexDigest}\nmanifest ${img.manifestDigest} (${printable(img.platform)})` : `manifest ${img.manifestDigest}`);
   if (img.reference) out.push(`reference ${img.reference}  pinned: ${img.pinnedReference}`);
   const os = img.os ? `${img.os.prettyName ?? `${img.os.id} ${img.os.versionId ?? ""}`}` : "unknown OS";
   const reasons = img.baseClass.reasons.length ? ` (${img.baseClass.reasons.join("; ")})` : "";

@@ -4,6 +4,7 @@ export type {
   Descriptor,
   Platform,
   ImageManifest,
+  ChosenFromIndex,
   ImageConfig,
   ContainerConfig,
   HistoryEntry,
@@ -18,6 +19,7 @@ export type {
 export { MAX_UNSAFE_LISTED, type UnsafeCount } from "./unsafe-log.js";
 export type { LayerIndex, MarkKind, Marks } from "./layer-index.js";
 export { openSource, localInputPath, readsStdin, type OpenSourceOptions } from "./sources/open-source.js";
+export { SYNTHESIZED_DIGEST } from "./sources/docker-archive-source.js";
 export { imageSizes, type CompressedSizeKind } from "./layer-sizes.js";
 export { loadImage, reportedLayers, type LoadedImage, type LoadOptions, type LayerWorkersMode, type LayerSummary, type ProgressEvent } from "./load-image.js";
 export { mergeLayers, type MergedFilesystem } from "./merge-layers.js";
@@ -26,7 +28,7 @@ export { walkLayer, type WantsContent } from "./walk-layer.js";
 export { secondLook, planSecondLook, type SecondLookOptions, type SecondLookPlan, type SecondLookResult } from "./second-look.js";
 export { openLayer, verifyBlob } from "./layer-stream.js";
 export { sniffCompression, zstdImplementation, type Compression } from "./compression.js";
-export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, selectManifest } from "./platform.js";
+export { parsePlatform, formatPlatform, normalizePlatform, platformMatches, selectManifest, isAttestationDescriptor } from "./platform.js";
 export { fileRecord, symbolicMode, type FileRecord } from "./file-record.js";
 export { defaultLimits, type Limits } from "./limits.js";
 export { parseDuration, formatDuration, DURATION_HINT } from "./duration.js";
@@ -55,7 +57,7 @@ export {
   type IgnoreRule,
   type ForbidCategory,
 } from "./policy/schema.js";
-export { parsePolicy, validatePolicy, mergePolicies, isEmptyPolicy } from "./policy/load.js";
+export { parsePolicy, validatePolicy, mergePolicies, isEmptyPolicy, policyChecksNothing } from "./policy/load.js";
 export { findingFingerprint } from "./policy/fingerprint.js";
 export { createBaseline, parseBaseline, compareBaseline, type Baseline, type BaselineState } from "./policy/baseline.js";
 export { wantsCompressedSize } from "./policy/size-checks.js";
@@ -78,3 +80,5 @@ export { wastedPathLine } from "./summary/waste-lines.js";
 export { parseIgnoreEntry, parseIgnoreFile, type ParsedIgnores } from "./policy/ignore-file.js";
 export { summariseDetails, DETAILS_WIDTH } from "./reports/check-display.js";
 export type { JunitOptions } from "./reports/junit.js";
+export { layerCreatedBy } from "./history.js";
+export { isArtifactDescriptor } from "./artifact.js";

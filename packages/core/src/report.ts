@@ -94,7 +94,14 @@ export const reportSchema = z.object({
     input: z.string(),
     source: z.enum(["registry", "oci-layout", "oci-archive", "docker-archive"]),
     reference: z.string().nullable(),
-    pinnedReference: z.string().nullable(),
+    pinnedReference: z
+      .string()
+      .nullable()
+      .meta({ description: "Registry inputs: the reference pinned to the digest `layerlint digest` prints, the index digest for an image chosen from a multi-platform index." }),
+    indexDigest: z
+      .string()
+      .optional()
+      .meta({ description: "The image index the image was chosen from, when the input named one; manifestDigest is then the chosen platform's manifest." }),
     manifestDigest: z.string(),
     configDigest: z.string(),
     platform: z.string(),

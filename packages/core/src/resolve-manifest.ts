@@ -1,4 +1,4 @@
-import type { Descriptor, ImageManifest, Platform } from "./types.js";
+import type { ChosenFromIndex, Descriptor, ImageManifest, Platform } from "./types.js";
 import { LayerlintError, shortDigest } from "./errors.js";
 import { isIndexType, isManifestType, isSchema1Type } from "./media-types.js";
 import { parseJson } from "./parse-json.js";
@@ -39,6 +39,7 @@ export async function resolveManifest(
   const seen = new Set<string>();
   const input = opts.input ?? "input";
   let desc = root;
+  let fromIndex: ChosenFromIndex | undefined;
   for (let depth = 0; ; depth++) {
     if (depth > opts.maxDepth) {
       throw new LayerlintError("LIMIT_EXCEEDED", `index nesting deeper than ${opts.maxDepth} at ${shortDigest(desc.digest)}`);
@@ -59,7 +60,10 @@ export async function resolveManifest(
       if (index.manifests.length === 0) throw new LayerlintError("MANIFEST_INVALID", `${what}: empty index`);
       const entries = index.manifests as Descriptor[];
       if (entries.every(isArtifactDescriptor)) throw onlyArtifacts(input, entries);
-      desc = selectManifest(entries, opts.platform);
+      const next = selectManifest(entries, opts.platform);
+      // Only the outermost index: the one the input names (a nested one is an entry of it).
+      fromIndex ??= { digest: desc.digest, mediaType: index.mediaType ?? desc.mediaType, manifests: entries, chosen: next.digest };
+      desc = next;
       continue;
     }
     // An artifact is told apart before the image schema sees its config.
@@ -73,6 +77,7 @@ export async function resolveManifest(
       layers: m.layers as Descriptor[],
       annotations: m.annotations,
       platform: desc.platform,
+      ...(fromIndex !== undefined ? { fromIndex } : {}),
     };
   }
 }

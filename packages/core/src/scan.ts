@@ -244,7 +244,10 @@ export function buildReport(
       input,
       source: image.source.kind,
       reference,
-      pinnedReference: reference ? pinnedForm(reference, image.manifest.digest) : null,
+      // Pinned to what the reference names, as `layerlint digest` prints it: a
+      // multi-platform tag's index, whose entry for this platform is manifestDigest.
+      pinnedReference: reference ? pinnedForm(reference, image.manifest.fromIndex?.digest ?? image.manifest.digest) : null,
+      ...(image.manifest.fromIndex ? { indexDigest: image.manifest.fromIndex.digest } : {}),
       manifestDigest: image.manifest.digest,
       configDigest: image.manifest.config.digest,
       platform: image.platform,

@@ -29,6 +29,22 @@ export interface ImageManifest {
   annotations?: Record<string, string> | undefined;
   /** The platform its index descriptor declares, when one named it. */
   platform?: Platform | undefined;
+  /**
+   * The index this image was chosen from, when the input named one: the
+   * outermost index (the digest `layerlint digest` and `crane digest`
+   * print for a multi-platform tag) and its entries.
+   */
+  fromIndex?: ChosenFromIndex | undefined;
+}
+
+/** An image index and which of its entries led to the chosen image. */
+export interface ChosenFromIndex {
+  digest: string;
+  mediaType: string;
+  /** Every entry, in index order: images of each platform, and attestations or artifacts. */
+  manifests: Descriptor[];
+  /** Digest of the entry that was followed (an image manifest, or a nested index). */
+  chosen: string;
 }
 
 export interface HistoryEntry {

@@ -1,25 +1,37 @@
 import type { Command } from "commander";
-import { ScanActivity, withDeadline, type RegistrySource } from "@layerlint/core";
+import { LayerlintError, localInputPath, readsStdin, RegistrySource, ScanActivity, SYNTHESIZED_DIGEST, withDeadline, type ImageManifest } from "@layerlint/core";
 import { openInput, type CommonOptions } from "../load.js";
 import { addRegistryOptions } from "../registry-flags.js";
 import { timeoutOption } from "../duration.js";
 
+/** `oci:`, `oci-archive:`, `docker-archive:`, standard input or an existing path: read locally, never pulled. */
+async function isLocal(input: string): Promise<boolean> {
+  return /^(oci|oci-archive|docker-archive):/.test(input) || readsStdin(input) || (await localInputPath(input)) !== undefined;
+}
+
 /**
- * `layerlint digest REF`: the manifest digest the reference resolves to,
- * as `crane digest` prints it (the index digest for a multi-arch image;
- * with --platform, that platform's manifest).
+ * `layerlint digest INPUT`: the manifest digest the input resolves to,
+ * as `crane digest` prints it (the index digest for a multi-platform
+ * image; with --platform, that platform's manifest). A local input is
+ * read, not pulled: an OCI layout's or archive's chosen manifest, or the
+ * index it was chosen from.
  */
 async function digestCommand(ref: string, opts: CommonOptions): Promise<number> {
-  const input = ref.startsWith("docker://") ? ref : `docker://${ref}`;
+  const local = await isLocal(ref);
+  const input = local || ref.startsWith("docker://") ? ref : `docker://${ref}`;
   const resolve = async (signal: AbortSignal | undefined): Promise<string> => {
-    // A docker:// input always opens a RegistrySource.
-    const source = (await openInput(input, opts, signal)) as RegistrySource;
+    const source = await openInput(input, opts, signal);
     try {
-      if (!opts.platform) return await source.rootDigest();
-      // The config too: a single-platform image of another platform is an
-      // error (openSource's platform check), never a pin for the wrong one.
-      await source.config();
-      return (await source.manifest()).digest;
+      if (opts.platform) {
+        // The config too: a single-platform image of another platform is an
+        // error (openSource's platform check), never a pin for the wrong one.
+        await source.config();
+        return (await source.manifest()).digest;
+      }
+      if (source instanceof RegistrySource) return await source.rootDigest();
+      const m = await source.manifest();
+      refuseSynthesized(ref, m);
+      return m.fromIndex?.digest ?? m.digest;
     } finally {
       await source.close();
     }
@@ -35,11 +47,20 @@ async function digestCommand(ref: string, opts: CommonOptions): Promise<number> 
   return 0;
 }
 
+/** A digest layerlint made up is no pin: no registry or runtime knows it. */
+function refuseSynthesized(input: string, m: ImageManifest): void {
+  if (!m.layers.some((l) => l.annotations?.[SYNTHESIZED_DIGEST] !== undefined)) return;
+  throw new LayerlintError(
+    "INVALID_INPUT",
+    `${input}: docker save's manifest.json records no manifest, so this image has no manifest digest (its config digest, docker's image ID, is ${m.config.digest}); if it came from Docker 25 or later, it also holds an OCI layout with the real one: read it as oci-archive:FILE`,
+  );
+}
+
 export function addDigestCommand(program: Command, setCode: (n: number) => void): void {
   const cmd = program
     .command("digest")
-    .description("print the manifest digest a registry reference resolves to (for pinning)")
-    .argument("<ref>", "image reference, e.g. nginx:1.25 or docker://registry:5000/team/app:v3")
+    .description("print the manifest digest an image resolves to (for pinning): the index digest for a multi-platform image")
+    .argument("<input>", "image reference (nginx:1.25, docker://registry:5000/team/app:v3) or a local input: oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:REF], a path")
     .option("--platform <os/arch[/variant]>", "print this platform's manifest digest instead of the index digest")
     .addOption(timeoutOption());
   addRegistryOptions(cmd).action(async (ref: string, o: CommonOptions) => setCode(await digestCommand(ref, { ...program.opts(), ...o })));

@@ -1,53 +1,51 @@
-import { imageSizes, redactText, reportedLayers, type LoadedImage } from "@layerlint/core";
-import { load, outputFlag, type CommonOptions } from "../load.js";
+import { loadImage } from "@layerlint/core";
+import { outputFlag, withSource, type CommonOptions } from "../load.js";
+import { checkOutputs } from "../output-guard.js";
 import { openOutput } from "../output.js";
 import { compressedCell, compressedNote, compressedPhrase, formatBytes, table } from "../format.js";
 import { printable } from "../printable.js";
+import { loadedInfo, manifestInfo, type Info } from "../info-data.js";
 
 export interface InfoOptions extends CommonOptions {
   format: "text" | "json";
   output?: string;
 }
 
-/** `layerlint info`: digests, platform, layers with sizes and created_by, and the run config. */
+/**
+ * `layerlint info`: digests, the index and its platforms, layers with
+ * sizes and created_by, and the run config. A registry input is read from
+ * its manifests and config only, never its layers (info-data.ts).
+ */
 export async function infoCommand(input: string, opts: InfoOptions): Promise<number> {
-  const image = await load(input, opts, outputFlag(opts.output));
+  await checkOutputs(input, outputFlag(opts.output));
+  const info = await withSource(input, opts, async (source, signal, activity) =>
+    source.kind === "registry" ? manifestInfo(input, source) : loadedInfo(input, await loadImage(source, { signal, activity })),
+  );
   const out = openOutput(opts.output);
-  const info = imageInfo(input, image);
   out.write(opts.format === "json" ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
   await out.end();
   return 0;
 }
 
-function imageInfo(input: string, image: LoadedImage) {
-  const c = image.config.config;
-  return {
-    input,
-    source: image.source.kind,
-    manifestDigest: image.manifest.digest,
-    configDigest: image.manifest.config.digest,
-    platform: image.platform,
-    created: image.config.created ?? null,
-    sizes: imageSizes(image),
-    layers: reportedLayers(image),
-    config: {
-      user: c.User ?? "",
-      entrypoint: c.Entrypoint?.map(redactText) ?? null,
-      cmd: c.Cmd?.map(redactText) ?? null,
-      workingDir: c.WorkingDir ?? "",
-      env: (c.Env ?? []).map(redactText),
-      exposedPorts: Object.keys(c.ExposedPorts ?? {}),
-    },
-  };
+const bytesOr = (n: number | null, none: string) => (n === null ? none : formatBytes(n));
+
+function indexLines(i: Info): string[] {
+  if (i.index === null) return [];
+  const rows = i.index.manifests.map((m) => [m.chosen ? "*" : " ", m.platform ?? "-", m.kind, m.digest]);
+  return [`index     ${i.index.digest} (${i.index.manifests.length} entries; * chosen)`, ...table(rows).split("\n").map((l) => `  ${l}`)];
 }
 
-function infoText(i: ReturnType<typeof imageInfo>): string {
+function infoText(i: Info): string {
+  const size = i.layersRead
+    ? `${compressedPhrase(i.sizes)}, ${bytesOr(i.sizes.uncompressed, "?")} uncompressed, ${bytesOr(i.sizes.wasted, "?")} wasted`
+    : `${formatBytes(i.sizes.compressed)} compressed (from the manifest; layers not downloaded: scan or files reads them)`;
   const head = [
     `image     ${i.input} (${i.source})`,
+    ...indexLines(i),
     `manifest  ${i.manifestDigest}`,
     `config    ${i.configDigest}`,
     `platform  ${i.platform}`,
-    `size      ${compressedPhrase(i.sizes)}, ${formatBytes(i.sizes.uncompressed)} uncompressed, ${formatBytes(i.sizes.wasted)} wasted`,
+    `size      ${size}`,
     "",
   ];
   const layers = table(
@@ -57,8 +55,8 @@ function infoText(i: ReturnType<typeof imageInfo>): string {
         String(l.index),
         l.digest.slice(0, 19),
         compressedCell(l),
-        formatBytes(l.uncompressedSize),
-        String(l.entries),
+        bytesOr(l.uncompressedSize, "-"),
+        l.entries === null ? "-" : String(l.entries),
         (l.createdBy ?? "").replace(/\s+/g, " ").slice(0, 70),
       ]),
     ],

@@ -1,7 +1,7 @@
 import { LayerlintError, scan, wantsCompressedSize } from "@layerlint/core";
 import { outputFlag, type CommonOptions } from "../load.js";
 import { printWarning, registryOptions, stderrLine } from "../registry-flags.js";
-import { refuseOverwritingInput } from "../output-guard.js";
+import { checkOutputs } from "../output-guard.js";
 import { stdinFor } from "../stdin-input.js";
 import { openOutput } from "../output.js";
 import { colourWanted, makeStyle } from "../style.js";
@@ -46,8 +46,8 @@ function refuseTwoOnStdout(opts: ScanCommandOptions): void {
 /** `layerlint scan`: exit 0 unless an error occurs (2) or the policy gate fails (1, or --exit-code). */
 export async function scanCommand(input: string, opts: ScanCommandOptions): Promise<number> {
   refuseTwoOnStdout(opts);
-  // Nothing may overwrite the input, and a bad policy exits 2: both before any layer is read.
-  await refuseOverwritingInput(input, [
+  // Every output writable and none the input, and a bad policy exits 2: all before any layer is read.
+  await checkOutputs(input, [
     ...outputFlag(opts.output),
     ...(opts.report ?? []).filter((t) => t.file !== "-").map((t) => ({ file: t.file, named: `--report ${t.format}=${t.file}` })),
     ...(opts.writeBaseline !== undefined ? [{ file: opts.writeBaseline, named: `--write-baseline ${opts.writeBaseline}` }] : []),

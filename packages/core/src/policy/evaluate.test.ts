@@ -72,7 +72,7 @@ describe("size checks", () => {
     expect(check(report({ sizes: { uncompressed: 0, wasted: 0 } }), { size: { minEfficiency: 1 } }, "min-efficiency").passed).toBe(true);
   });
   it("names the layers over maxLayerSize", () => {
-    const c = check(report({ layers: [10, 500, 20] }), { size: { maxLayerSize: 100, maxLayers: 2 } }, "max-layer-size");
+    const c = check(report({ layers: [10, 500, 20] }), { size: { maxLayerSize: "100B", maxLayers: 2 } }, "max-layer-size");
     expect(c).toMatchObject({ passed: false, actual: 500, limit: 100 });
     expect(c.message).toContain("#1 500 B (step 1)");
     expect(check(report({ layers: [10, 500, 20] }), { size: { maxLayers: 2 } }, "max-layers")).toMatchObject({ passed: false, actual: 3 });

@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import { LayerlintError } from "../errors.js";
 import { lazyModule } from "../lazy-module.js";
+import { jsonSyntaxProblem, syntaxErrorOffset } from "../json-syntax.js";
 import { policySchema, type Policy } from "./schema.js";
 
 const yaml = lazyModule<typeof import("yaml")>("yaml");
@@ -50,19 +51,48 @@ export function parsePolicy(text: string, fileName?: string): Policy {
   if (fileName?.toLowerCase().endsWith(".json")) {
     try {
       doc = text.trim() === "" ? {} : JSON.parse(text);
-    } catch (e) {
-      fail(`invalid JSON: ${(e as Error).message}`, fileName);
+    } catch {
+      fail(jsonProblem(text), fileName);
     }
   } else {
     try {
       // YAML 1.2 core schema: `2027-06-30` stays a string; no custom tags.
-      doc = yaml().parse(text, { prettyErrors: false, uniqueKeys: true });
+      // prettyErrors: the library fills in linePos only then.
+      doc = yaml().parse(text, { prettyErrors: true, uniqueKeys: true });
     } catch (e) {
-      const msg = e instanceof yaml().YAMLParseError ? `invalid YAML at line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]}` : `invalid YAML: ${(e as Error).message}`;
-      fail(msg, fileName);
+      fail(yamlProblem(e), fileName);
     }
   }
   return validatePolicy(doc, fileName);
+}
+
+/**
+ * `invalid YAML at line 3, column 7: …`: the yaml library's own message
+ * already ends in `at line 3, column 7:` followed by a code excerpt over
+ * several lines (https://eemeli.org/yaml/#errors); the position comes from
+ * its linePos instead, and the message keeps only its first sentence.
+ */
+function yamlProblem(e: unknown): string {
+  if (!(e instanceof yaml().YAMLError)) return `invalid YAML: ${(e as Error).message}`;
+  const pos = e.linePos?.[0];
+  const reason = e.message.split("\n")[0]!.replace(/\s*at line \d+, column \d+:?\s*$/, "");
+  return pos ? `invalid YAML at line ${pos.line}, column ${pos.col}: ${reason}` : `invalid YAML: ${reason}`;
+}
+
+/**
+ * `invalid JSON at line 4, column 3: unexpected "}"`, the position found by
+ * the JSON grammar (json-syntax.ts): V8's message gives a byte offset at
+ * best, and on Node 20 none.
+ */
+function jsonProblem(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  const at = syntaxErrorOffset(bytes);
+  const reason = jsonSyntaxProblem(bytes).replace(/ at byte \d+$/, "");
+  if (at < 0) return `invalid JSON: ${reason}`;
+  const before = bytes.subarray(0, at).toString("utf8");
+  const line = before.split("\n").length;
+  const col = before.length - before.lastIndexOf("\n");
+  return `invalid JSON at line ${line}, column ${col}: ${reason}`;
 }
 
 /**
@@ -86,10 +116,18 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** True when the policy sets no rule at all (then the run has no gate). */
-export function isEmptyPolicy(p: Policy): boolean {
+/**
+ * True when the policy sets no check: no size, tools, user, provenance or
+ * findings rule (ignores alone check nothing). Its gate always passes.
+ */
+export function policyChecksNothing(p: Policy): boolean {
   return ["size", "tools", "user", "provenance", "findings"].every((s) => {
     const v = (p as Record<string, Record<string, unknown> | undefined>)[s];
     return v === undefined || Object.values(v).every((x) => x === undefined);
-  }) && (p.ignore ?? []).length === 0;
+  });
+}
+
+/** True when the policy sets no rule at all (then the run has no gate). */
+export function isEmptyPolicy(p: Policy): boolean {
+  return policyChecksNothing(p) && (p.ignore ?? []).length === 0;
 }

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { SEVERITIES } from "../finding.js";
-import { parseSize, SIZE_HINT } from "./size.js";
+import { parseSize, SIZE_HINT, unitProblem } from "./size.js";
 
 /** Tool and privilege categories that `tools.forbid` understands. */
 export const FORBID_CATEGORIES = [
@@ -20,7 +20,7 @@ export const FORBID_CATEGORIES = [
 ] as const;
 export type ForbidCategory = (typeof FORBID_CATEGORIES)[number];
 
-/** A human size ("200MB", "600MiB", "1.5GiB") or a byte count; parsed to bytes. */
+/** A human size ("200MB", "600MiB", "1.5GiB", "512B"; 0 needs no unit); parsed to bytes. */
 export const sizeSchema = z
   .union(
     [
@@ -30,6 +30,11 @@ export const sizeSchema = z
     { error: SIZE_HINT },
   )
   .transform((v, ctx) => {
+    const noUnit = unitProblem(v);
+    if (noUnit !== undefined) {
+      ctx.issues.push({ code: "custom", message: noUnit, input: v });
+      return z.NEVER;
+    }
     const bytes = parseSize(v);
     if (bytes === undefined) {
       ctx.issues.push({ code: "custom", message: SIZE_HINT, input: v });
@@ -37,7 +42,7 @@ export const sizeSchema = z
     }
     return bytes;
   })
-  .meta({ description: 'Bytes, or a size with a unit: "200MB" (10^6), "600MiB" (2^20), "1.5GiB".' });
+  .meta({ description: 'A size with its unit: "200MB" (10^6), "600MiB" (2^20), "1.5GiB", "512B" for bytes; only 0 may go without one.' });
 
 const count = (what: string) =>
   z.number({ error: `expected a whole number of ${what}` }).int({ error: `expected a whole number of ${what}` }).nonnegative({ error: `expected a whole number of ${what}` });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSize, parseSize } from "./size.js";
+import { formatSize, parseSize, unitProblem } from "./size.js";
 
 describe("parseSize", () => {
   it("keeps decimal and binary units distinct", () => {
@@ -19,6 +19,15 @@ describe("parseSize", () => {
     for (const bad of ["", "MB", "200mb", "200Mb", "-1MB", "1e6", "200 megabytes", "1.5.1GB", "200XB"]) expect(parseSize(bad)).toBeUndefined();
     expect(parseSize(-1)).toBeUndefined();
     expect(parseSize(1.5)).toBeUndefined();
+  });
+});
+
+describe("unitProblem", () => {
+  it("asks for a unit on a bare number, except 0", () => {
+    expect(unitProblem("200")).toBe('a size needs a unit: "200MB" (10^6 bytes), "200MiB" (2^20) or "200B" for bytes');
+    expect(unitProblem(200)).toBe('a size needs a unit: "200MB" (10^6 bytes), "200MiB" (2^20) or "200B" for bytes');
+    expect(unitProblem(" 1.5 ")).toBe('a size needs a unit: "1.5MB" (10^6 bytes), "1.5MiB" (2^20) or "1.5B" for bytes');
+    for (const fine of [0, "0", "0.0", "200MB", "512B", "512 B", "1.5GiB"]) expect(unitProblem(fine)).toBeUndefined();
   });
 });
 

@@ -1,9 +1,15 @@
 /**
  * Human sizes for policy limits. Decimal and binary prefixes are
  * both understood and kept distinct, as in IEC 80000-13: `MB` is 10^6 bytes,
- * `MiB` is 2^20. A bare number is bytes. Unit letters are case-sensitive
- * except the kilo prefix (`kB` and `KB` both mean 1000), so `mb` (millibyte?
- * megabit?) is refused rather than guessed.
+ * `MiB` is 2^20. Unit letters are case-sensitive except the kilo prefix
+ * (`kB` and `KB` both mean 1000), so `mb` (millibyte? megabit?) is refused
+ * rather than guessed.
+ *
+ * A policy limit needs its unit (`200MB`, `512B`): `200` alone is more
+ * likely a forgotten "MB" than a 200-byte limit, and a limit that small
+ * fails every image. Only `0` may go without one: it is zero in any unit.
+ * parseSize itself still reads a bare number as bytes (the policy schema
+ * asks for the unit first, with unitProblem).
  */
 const UNITS: Readonly<Record<string, number>> = {
   B: 1,
@@ -21,6 +27,17 @@ const UNITS: Readonly<Record<string, number>> = {
 export const SIZE_HINT = 'expected a size like "200MB" or "1.5GiB"';
 
 const SIZE_RE = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/;
+
+/**
+ * Why a policy size needs a unit, or undefined when it has one (or is 0):
+ * `200` → `a size needs a unit: "200MB" (10^6 bytes), "200MiB" (2^20) or "200B" for bytes`.
+ */
+export function unitProblem(input: string | number): string | undefined {
+  const m = typeof input === "number" ? [String(input), String(input), ""] : SIZE_RE.exec(input.trim());
+  if (!m || m[2] !== "" || Number(m[1]) === 0) return undefined;
+  const n = m[1]!;
+  return `a size needs a unit: "${n}MB" (10^6 bytes), "${n}MiB" (2^20) or "${n}B" for bytes`;
+}
 
 /** "200MB" → 200000000, "1.5GiB" → 1610612736, 512 → 512; undefined when not a size. */
 export function parseSize(input: string | number): number | undefined {

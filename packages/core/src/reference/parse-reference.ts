@@ -113,6 +113,29 @@ export function parseRawReference(input: string): RawReference {
 }
 
 /**
+ * Why, and the fix: the grammar's path-component is lowercase only
+ * (https://github.com/distribution/reference/blob/main/reference.go,
+ * `path-component := alpha-numeric (separator alpha-numeric)*`,
+ * `alpha-numeric := /[a-z0-9]+/`); a tag may keep its case.
+ */
+function lowercaseHint(input: string): string {
+  const slash = input.lastIndexOf("/");
+  const at = input.indexOf("@");
+  const colon = input.indexOf(":", slash + 1);
+  const end = Math.min(at < 0 ? input.length : at, colon < 0 ? input.length : colon);
+  const fixed = `${input.slice(0, end).toLowerCase()}${input.slice(end)}`;
+  let valid = false;
+  try {
+    parseReference(fixed);
+    valid = true;
+  } catch {
+    // no lowercase form parses: give the rule alone
+  }
+  const rule = "; the reference grammar allows only a-z, 0-9 and the separators . _ __ - in a repository path";
+  return valid ? `${rule} (did you mean ${JSON.stringify(fixed)}?)` : rule;
+}
+
+/**
  * Parses user input the way `docker pull` does (ParseNormalizedNamed).
  * Tag and digest are both kept when both are given.
  */
@@ -126,7 +149,7 @@ export function parseReference(input: string): ImageReference {
   const colon = remainder.indexOf(":");
   const remoteName = colon < 0 ? remainder : remainder.slice(0, colon);
   if (remoteName.toLowerCase() !== remoteName) {
-    throw invalid(input, `repository name ${JSON.stringify(remoteName)} must be lowercase`);
+    throw invalid(input, `repository name ${JSON.stringify(remoteName)} must be lowercase${lowercaseHint(input)}`);
   }
   const raw = fromRaw(input, parseRawParts(`${domain}/${remainder}`));
   // Go would return an empty Domain() here (e.g. `foo_bar.com/x`); a reference

@@ -6,7 +6,7 @@ import { isLoopbackHost, checkRemoteUrl } from "./ssrf.js";
 import { errorCodes, isRetryableError, isRetryableStatus, parseRetryAfter, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 import { parseChallenges, pickChallenge, type Challenge } from "./auth/challenge.js";
 import { MAX_TOKEN_BODY, TokenCache, oauthForm, parseTokenResponse, tokenQuery, type TokenResponse } from "./auth/token.js";
-import type { Credential } from "./auth/credentials.js";
+import type { CredentialLookupResult } from "./auth/credentials.js";
 import { discardBody, sendRequest, type ResponseBody } from "./response.js";
 
 const undici = lazyModule<typeof import("undici")>("undici");
@@ -67,8 +67,8 @@ export interface RegistryHttpOptions {
   retry: RetryPolicy;
   timeouts: Timeouts;
   userAgent: string;
-  /** Resolved lazily, only when the registry asks for authentication. */
-  credentials: () => Promise<Credential | undefined>;
+  /** Resolved lazily, only when the registry asks for authentication; `source` names where they came from in errors. */
+  credentials: () => Promise<CredentialLookupResult>;
   onWarning?: ((message: string) => void) | undefined;
 }
 
@@ -78,6 +78,8 @@ export interface HttpResponse {
   body: ResponseBody;
   /** Where the response finally came from, after redirects. */
   url: URL;
+  /** An Authorization header went with the request. */
+  authorized?: boolean | undefined;
   /**
    * The body is a blob, to be streamed: lifts the total deadline
    * (Timeouts.documentMs), which otherwise runs until the body is read.
@@ -160,8 +162,22 @@ export class RegistryHttp {
     if (this.strictAgent !== this.agent) await this.strictAgent.destroy().catch(() => {});
   }
 
-  authFailed(status: number): LayerlintError {
-    return new LayerlintError("AUTH_FAILED", `${this.registry}: authentication failed (${status})`);
+  /**
+   * `reg: authentication failed (401): the registry rejected the credentials
+   * from --password-stdin`, or `…: no credentials sent; none found for reg
+   * (looked in …)`: which source was tried, and whether the refusal was of
+   * credentials sent or of none. Never the credential itself.
+   */
+  async authFailed(status: number, sent: boolean, by: "registry" | "token server" = "registry"): Promise<LayerlintError> {
+    const { credential, source } = await this.opts.credentials();
+    const why = !credential
+      ? `no credentials sent; ${source}`
+      : sent
+        ? `the ${by} ${status === 403 ? "denied access with" : "rejected"} the credentials from ${source}`
+        : this.challenge === undefined
+          ? `no credentials sent: the registry refused without a WWW-Authenticate challenge to answer (credentials found in ${source})`
+          : `no credentials sent: those from ${source} do not answer its ${this.challenge.scheme} challenge`;
+    return new LayerlintError("AUTH_FAILED", `${this.registry}: authentication failed (${status}): ${why}`);
   }
 
   /** A failed request or body read as one line, `PREFIX: detail`, timeouts named with their limit. */
@@ -295,7 +311,7 @@ export class RegistryHttp {
     }
     if ((res.status === 401 || res.status === 403) && res.url.origin === this.base!.origin) {
       await discardBody(res.body);
-      throw this.authFailed(res.status);
+      throw await this.authFailed(res.status, res.authorized === true);
     }
     return res;
   }
@@ -312,7 +328,7 @@ export class RegistryHttp {
         if (auth) headers.authorization = auth;
       }
       const res = await this.send("GET", url, headers, init.signal);
-      if (!REDIRECTS.has(res.status)) return { ...res, url };
+      if (!REDIRECTS.has(res.status)) return { ...res, url, authorized: headers.authorization !== undefined };
       const location = header(res.headers, "location");
       await discardBody(res.body);
       if (!location) throw new LayerlintError("REGISTRY_ERROR", `${this.registry}: redirect without a Location`);
@@ -327,7 +343,7 @@ export class RegistryHttp {
   private async authorization(signal: AbortSignal | undefined): Promise<string | undefined> {
     const ch = this.challenge;
     if (!ch) return undefined;
-    const creds = await this.opts.credentials();
+    const creds = (await this.opts.credentials()).credential;
     if (ch.scheme === "basic") return creds?.username && creds.password !== undefined ? basic(creds.username, creds.password) : undefined;
     if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
     const cached = this.tokens.get(this.scope);
@@ -347,7 +363,7 @@ export class RegistryHttp {
    * (https://distribution.github.io/distribution/spec/auth/token/).
    * Realm redirects are not followed.
    */
-  private async fetchToken(ch: Challenge, creds: Credential | undefined, signal: AbortSignal | undefined): Promise<TokenResponse> {
+  private async fetchToken(ch: Challenge, creds: CredentialLookupResult["credential"], signal: AbortSignal | undefined): Promise<TokenResponse> {
     let realm: URL;
     try {
       realm = new URL(ch.params.realm ?? "");
@@ -368,7 +384,7 @@ export class RegistryHttp {
         );
     if (res.status === 401 || res.status === 403) {
       await discardBody(res.body);
-      throw this.authFailed(res.status);
+      throw await this.authFailed(res.status, creds !== undefined, "token server");
     }
     if (res.status !== 200) {
       await discardBody(res.body);

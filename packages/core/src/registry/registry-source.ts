@@ -11,7 +11,8 @@ import { DEFAULT_TAG, type ImageReference } from "../reference/index.js";
 import { RegistryHttp, defaultTimeouts, header, readCapped, type GetInit, type HttpResponse, type Timeouts } from "./http.js";
 import { defaultRetryPolicy, retryDelay, sleep, type RetryPolicy } from "./retry.js";
 import { BlobReader, isResumable } from "./blob-reader.js";
-import { findCredentials, type Credential } from "./auth/credentials.js";
+import { registryFailure } from "./failure.js";
+import { lookupCredentials, type CredentialLookupResult } from "./auth/credentials.js";
 import { VERSION } from "../version.js";
 
 /** Progress of blob downloads; `total` is the manifest's layer count. */
@@ -29,6 +30,8 @@ export interface RegistryOptions {
   /** Credentials for the reference's registry only (`--username`, `--password-stdin`). */
   username?: string | undefined;
   password?: string | undefined;
+  /** Names username/password in an authentication error: `--password-stdin` (default "the username and password given"). */
+  credentialSource?: string | undefined;
   /** Plain http for the reference's registry only (`--plain-http`). */
   plainHttp?: boolean | undefined;
   /** Skip TLS certificate checks (`--insecure`); onWarning is told. */
@@ -91,13 +94,15 @@ export class RegistrySource implements ImageSource {
       registry?: RegistryOptions | undefined;
       /** Cancels manifest and config fetches too (ImageSource.manifest()/config() take none). */
       signal?: AbortSignal | undefined;
+      /** Rewrites a failure to fetch what the reference names: a bare input says it was read as one. */
+      explainFailure?: ((e: LayerlintError, reference: string) => LayerlintError) | undefined;
     },
   ) {
     const r = opts.registry ?? {};
     this.reference = ref.toString();
     this.slots = pLimit(Math.max(1, r.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY));
     if (r.insecure) r.onWarning?.(`${ref.registry}: TLS certificate verification is disabled (--insecure)`);
-    let creds: Promise<Credential | undefined> | undefined;
+    let creds: Promise<CredentialLookupResult> | undefined;
     this.retry = { ...defaultRetryPolicy, ...r.retry };
     this.timeouts = { ...defaultTimeouts, ...r.timeouts };
     this.http = new RegistryHttp(ref.registry, ref.host, ref.repository, {
@@ -112,28 +117,16 @@ export class RegistrySource implements ImageSource {
   }
 
   /** Explicit credentials beat every store; stores are read only when the registry asks. */
-  private async credentials(r: RegistryOptions): Promise<Credential | undefined> {
-    if (r.username !== undefined || r.password !== undefined) return { username: r.username ?? "", password: r.password ?? "" };
-    if (!r.env) return undefined;
-    return findCredentials(this.ref.registry, this.ref.repository, { env: r.env, homeDir: r.homeDir });
+  private async credentials(r: RegistryOptions): Promise<CredentialLookupResult> {
+    if (r.username !== undefined || r.password !== undefined) {
+      return { credential: { username: r.username ?? "", password: r.password ?? "" }, source: r.credentialSource ?? "the username and password given" };
+    }
+    if (!r.env) return { source: "none given" };
+    return lookupCredentials(this.ref.registry, this.ref.repository, { env: r.env, homeDir: r.homeDir });
   }
 
   private path(kind: "manifests" | "blobs", what: string): string {
     return `/v2/${this.ref.repository}/${kind}/${what}`;
-  }
-
-  private async failure(res: HttpResponse, what: string): Promise<LayerlintError> {
-    let detail = "";
-    try {
-      const body = JSON.parse((await readCapped(res.body, 64 * 1024, what)).toString("utf8")) as { errors?: { code?: unknown; message?: unknown }[] };
-      const e = body.errors?.[0];
-      if (e && typeof e.message === "string") detail = `: ${e.message.slice(0, 200)}`;
-      else if (e && typeof e.code === "string") detail = `: ${e.code.slice(0, 80)}`;
-    } catch {
-      // not a registry error body
-    }
-    if (res.status === 404) return new LayerlintError("NOT_FOUND", `${what}: not found${detail}`);
-    return new LayerlintError("REGISTRY_ERROR", `${what}: HTTP ${res.status}${detail}`);
   }
 
   /**
@@ -145,7 +138,7 @@ export class RegistrySource implements ImageSource {
     const policy = this.retry;
     for (let attempt = 1; ; attempt++) {
       const res = await this.http.get(path, init);
-      if (res.status !== 200) throw await this.failure(res, what);
+      if (res.status !== 200) throw await registryFailure(res, what);
       const length = Number(header(res.headers, "content-length"));
       if (length > max) {
         res.body.destroy();
@@ -182,8 +175,13 @@ export class RegistrySource implements ImageSource {
   private root(): Promise<RootDocument> {
     this.rootP ??= (async () => {
       const ref = this.ref;
-      const what = `${this.reference}: manifest`;
-      const { bytes, mediaType } = await this.fetchManifest(ref.digest ?? ref.tag ?? DEFAULT_TAG, what);
+      // Named with the tag it fetches: `docker.io/library/nginx:latest`, not `…/nginx`.
+      const shown = ref.digest !== undefined || ref.tag !== undefined ? this.reference : `${this.reference}:${DEFAULT_TAG}`;
+      const what = `${shown}: manifest`;
+      const explain = this.opts.explainFailure;
+      const { bytes, mediaType } = await this.fetchManifest(ref.digest ?? ref.tag ?? DEFAULT_TAG, what).catch((e: unknown) => {
+        throw explain && e instanceof LayerlintError && e.code !== "ABORTED" ? explain(e, shown) : e;
+      });
       if (ref.digest) verifyBytes(bytes, ref.digest, "manifest");
       const digest = ref.digest ?? sha256Digest(bytes);
       const type = mediaType === "application/json" ? "" : mediaType;
@@ -263,7 +261,7 @@ export class RegistrySource implements ImageSource {
     let first: HttpResponse;
     try {
       first = await this.http.get(this.path("blobs", d.digest), { signal });
-      if (first.status !== 200) throw await this.failure(first, named);
+      if (first.status !== 200) throw await registryFailure(first, named);
       first.stream();
     } catch (e) {
       release();
@@ -274,7 +272,7 @@ export class RegistrySource implements ImageSource {
     p?.({ type: "download-start", digest: d.digest, size: d.size, total: this.layerTotal });
     const stream = new BlobReader(first, {
       refetch: (from) => this.http.get(this.path("blobs", d.digest), { rangeFrom: from, signal }),
-      refused: (res) => this.failure(res, named),
+      refused: (res) => registryFailure(res, named),
       fail: (e) => this.http.networkError(e, what),
       policy: this.retry,
       what,

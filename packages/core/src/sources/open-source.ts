@@ -12,7 +12,8 @@ import { sniffArchive, SNIFF_BYTES } from "./archive-compression.js";
 import { fifoInput, fileInput, specialKind, stdinInput } from "./input-stream.js";
 import { StreamedArchiveSource } from "./streamed-source.js";
 import { withPlatformCheck } from "./platform-check.js";
-import { parseReference } from "../reference/index.js";
+import { parseReference, type ImageReference } from "../reference/index.js";
+import { asReferenceError, unknownTransportError } from "./input-names.js";
 import { RegistrySource, type RegistryOptions } from "../registry/registry-source.js";
 
 export interface OpenSourceOptions {
@@ -104,23 +105,35 @@ async function open(input: string, options: OpenSourceOptions): Promise<ImageSou
     return openRegistry(input.slice("docker://".length), input, options, limits);
   }
   if (await exists(input)) return openBare(input, local(undefined));
+  const reference = referenceOrError(input);
+  const rest = colon > 0 ? input.slice(colon + 1) : "";
+  const restIsPath = rest !== "" && (looksLikePath(rest) || (await exists(rest)));
+  const badTransport = unknownTransportError(input, !(reference instanceof LayerlintError), restIsPath);
+  if (badTransport) throw badTransport;
   // A bare reference, unless it looks like a path (a local path of that name wins).
   // `dir/missing` whose first component exists here is a mistyped path, not a pull.
   const first = input.includes("/") ? input.slice(0, input.indexOf("/")) : undefined;
   const localParent = first !== undefined && first !== "" && (await exists(first));
-  if (!looksLikePath(input) && !localParent && isReference(input)) return openRegistry(input, input, options, limits);
+  if (!looksLikePath(input) && !localParent) {
+    // `debian-full` may be a file name; `ghcr.io/acme/app` cannot be, and needs no "no file" in its errors.
+    const couldBeFile = !namesRegistry(input);
+    if (reference instanceof LayerlintError) throw couldBeFile ? asReferenceError(input, undefined, reference) : reference;
+    return openRegistry(input, input, options, limits, couldBeFile);
+  }
   throw new LayerlintError(
     "NOT_FOUND",
     `${input}: no such file or directory (expected oci:DIR, oci-archive:FILE, docker-archive:FILE or a path)`,
   );
 }
 
-function openRegistry(ref: string, description: string, options: OpenSourceOptions, limits: Limits): ImageSource {
+/** `bare`: the input named no file and is read as a reference; its errors say so (asReferenceError). */
+function openRegistry(ref: string, description: string, options: OpenSourceOptions, limits: Limits, bare = false): ImageSource {
   return new RegistrySource(description, parseReference(ref), {
     platform: options.platform,
     limits,
     registry: options.registry,
     signal: options.signal,
+    ...(bare ? { explainFailure: (e: LayerlintError, reference: string) => asReferenceError(ref, reference, e) } : {}),
   });
 }
 
@@ -129,12 +142,21 @@ function looksLikePath(input: string): boolean {
   return /^(\.{1,2}|~)?\//.test(input) || input.includes("\\") || /\.(tar|tgz|tar\.(gz|zst|xz|bz2)|tzst|txz|tbz2?|oci|json)$/i.test(input);
 }
 
-function isReference(input: string): boolean {
+/** Whether the input starts with a registry host (`ghcr.io/…`, `localhost:5000/…`), as docker's splitDockerDomain tells one. */
+function namesRegistry(input: string): boolean {
+  const slash = input.indexOf("/");
+  if (slash < 0) return false;
+  const first = input.slice(0, slash);
+  return first === "localhost" || /[.:]/.test(first);
+}
+
+/** The parsed reference, or the parser's error (its reason goes into the message). */
+function referenceOrError(input: string): ImageReference | LayerlintError {
   try {
-    parseReference(input);
-    return true;
-  } catch {
-    return false;
+    return parseReference(input);
+  } catch (e) {
+    if (e instanceof LayerlintError) return e;
+    throw e;
   }
 }
 

@@ -42,6 +42,17 @@ interface ConfigFile {
   credHelpers?: Record<string, string>;
 }
 
+/** What a credential lookup found, and where it looked, for an authentication error that says so. */
+export interface CredentialLookupResult {
+  credential?: Credential | undefined;
+  /**
+   * The source, never the secret: `DOCKER_AUTH_CONFIG auths`,
+   * `/home/u/.docker/config.json auths`, `credential helper docker-credential-pass`,
+   * or, when nothing was found, where the lookup went and why each failed.
+   */
+  source: string;
+}
+
 /**
  * Looks credentials up for `registry` (as in the reference: `docker.io`,
  * `reg:5000`), in docker's order (docker/cli GetCredentialsStore):
@@ -54,31 +65,43 @@ export async function findCredentials(
   repository: string,
   lookup: CredentialLookup,
 ): Promise<Credential | undefined> {
+  return (await lookupCredentials(registry, repository, lookup)).credential;
+}
+
+/** findCredentials, with where the credential came from (or where none was found). */
+export async function lookupCredentials(registry: string, repository: string, lookup: CredentialLookup): Promise<CredentialLookupResult> {
   const env = lookup.env;
   const home = lookup.homeDir ?? env.HOME;
   const hub = registry === DOCKER_HUB_REGISTRY;
+  const looked: string[] = [];
 
   const envConfig = parseConfig(env.DOCKER_AUTH_CONFIG);
   const fromEnv = envConfig && fromAuths(envConfig.auths, registry);
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return { credential: fromEnv, source: "DOCKER_AUTH_CONFIG auths" };
+  if (env.DOCKER_AUTH_CONFIG) looked.push("DOCKER_AUTH_CONFIG");
 
   const dockerDir = env.DOCKER_CONFIG || (home ? join(home, ".docker") : undefined);
-  const config = dockerDir ? parseConfig(await readText(join(dockerDir, "config.json"))) : undefined;
+  const configFile = dockerDir ? join(dockerDir, "config.json") : undefined;
+  const configText = configFile ? await readText(configFile) : undefined;
+  const config = parseConfig(configText);
   if (config) {
     const helper = config.credHelpers?.[hub ? DOCKER_HUB_AUTH_KEY : registry] ?? (hub ? config.credHelpers?.[registry] : undefined) ?? config.credsStore;
     if (helper) {
-      const c = await runHelper(helper, hub ? DOCKER_HUB_AUTH_KEY : registry, env, lookup.helperTimeoutMs ?? 10_000);
-      if (c) return c;
+      const h = await runHelper(helper, hub ? DOCKER_HUB_AUTH_KEY : registry, env, lookup.helperTimeoutMs ?? 10_000);
+      if ("credential" in h) return { credential: h.credential, source: `credential helper docker-credential-${helper}` };
+      looked.push(`credential helper docker-credential-${helper} (${h.problem})`);
     }
     const c = fromAuths(config.auths, registry);
-    if (c) return c;
+    if (c) return { credential: c, source: `${configFile} auths` };
   }
+  if (configFile) looked.push(config ? `${configFile} auths` : `${configFile} (${configText === undefined ? "no such file" : "not valid JSON"})`);
 
   for (const file of podmanAuthFiles(env, home)) {
     const c = fromPodman(parseConfig(await readText(file))?.auths, registry, repository);
-    if (c) return c;
+    if (c) return { credential: c, source: file };
   }
-  return undefined;
+  looked.push("containers auth.json");
+  return { source: `none found for ${registry} (looked in ${looked.join(", ")})` };
 }
 
 function parseConfig(text: string | undefined): ConfigFile | undefined {
@@ -157,51 +180,51 @@ function podmanAuthFiles(env: Record<string, string | undefined>, home: string |
   return files;
 }
 
+type HelperResult = { credential: Credential } | { problem: string };
+
 /**
  * `docker-credential-<name> get` with the server on stdin; prints
  * `{"ServerURL","Username","Secret"}`. Any failure (not found, missing
- * program, timeout, bad output) means no credentials from this source.
+ * program, timeout, bad output) means no credentials from this source;
+ * its `problem` says which, for the error if the registry then refuses.
  * Username `<token>` marks Secret as an identity token (native_store.go).
  */
-function runHelper(
-  name: string,
-  server: string,
-  env: Record<string, string | undefined>,
-  timeoutMs: number,
-): Promise<Credential | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) return Promise.resolve(undefined);
+function runHelper(name: string, server: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<HelperResult> {
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return Promise.resolve({ problem: "not a valid helper name" });
   return new Promise((resolve) => {
     let out = "";
     let done = false;
-    const finish = (c: Credential | undefined) => {
+    const finish = (r: HelperResult) => {
       if (!done) {
         done = true;
-        resolve(c);
+        resolve(r);
       }
     };
     let child;
     try {
       child = spawn(`docker-credential-${name}`, ["get"], { env, stdio: ["pipe", "pipe", "ignore"], timeout: timeoutMs });
     } catch {
-      finish(undefined);
+      finish({ problem: "could not be run" });
       return;
     }
-    child.on("error", () => finish(undefined));
+    child.on("error", (e: NodeJS.ErrnoException) => finish({ problem: e.code === "ENOENT" ? "not found on PATH" : "could not be run" }));
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (s: string) => {
       out += s;
       if (out.length > 64 * 1024) child.kill();
     });
-    child.on("close", (code) => {
-      if (code !== 0) return finish(undefined);
+    child.on("close", (code, signal) => {
+      if (signal) return finish({ problem: signal === "SIGTERM" ? `gave no answer within ${timeoutMs / 1000} s` : `killed by ${signal}` });
+      // Its output is not quoted: a helper may print a secret even when it fails.
+      if (code !== 0) return finish({ problem: `has no credentials for ${server}` });
       try {
         const v = JSON.parse(out) as { Username?: unknown; Secret?: unknown };
         const user = typeof v.Username === "string" ? v.Username : "";
         const secret = typeof v.Secret === "string" ? v.Secret : "";
-        if (!secret) return finish(undefined);
-        finish(user === "<token>" ? { identityToken: secret } : user ? { username: user, password: secret } : undefined);
+        if (!secret || !user) return finish({ problem: "answered with no secret" });
+        finish({ credential: user === "<token>" ? { identityToken: secret } : { username: user, password: secret } });
       } catch {
-        finish(undefined);
+        finish({ problem: "answered with no JSON" });
       }
     });
     child.stdin.on("error", () => {});
