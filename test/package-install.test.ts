@@ -12,6 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 import { cliPath, fixturesOut, repoRoot } from "./helpers/cli.js";
 import { END, header, MiB, writeLayout, writeZstdLayer } from "./helpers/resource-images.js";
 
@@ -113,7 +114,7 @@ describe("package install (slow: pnpm pack, npm install from the registry)", () 
     const deps = Object.keys(manifest(packed.cli).dependencies ?? {});
     const dist = join(project, "node_modules/@layerlint/cli/dist");
     const specifiers = new Set<string>();
-    for (const f of readdirSync(dist).filter((f) => f.endsWith(".js"))) {
+    for (const f of readdirSync(dist).filter((f) => /\.c?js$/.test(f))) {
       const js = readFileSync(join(dist, f), "utf8");
       for (const m of js.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)["']([^"']+)["']/gm)) specifiers.add(m[1]!);
     }
@@ -123,6 +124,18 @@ describe("package install (slow: pnpm pack, npm install from the registry)", () 
     const resolved = run(process.execPath, ["--input-type=module", "-e", `for (const d of ${JSON.stringify(deps)}) import.meta.resolve(d); console.log("ok")`], { cwd: dist });
     expect(resolved.stderr).toBe("");
     expect(resolved.stdout.trim()).toBe("ok");
+  });
+
+  it("the shipped V8 code cache belongs to the shipped program.cjs, and node accepts it", () => {
+    // In a child with node's default flags, as `layerlint` runs: V8 rejects a cache made under other flags.
+    const probe = [
+      `import { loadProgram } from ${JSON.stringify(pathToFileURL(join(repoRoot, "packages/cli/scripts/program-loader.mjs")).href)};`,
+      `const { script, exports } = loadProgram(${JSON.stringify(join(project, "node_modules/@layerlint/cli/dist/program.cjs"))}, (s) => import(s));`,
+      "console.log(typeof exports.run, script.cachedDataRejected);",
+    ].join("\n");
+    const r = run(process.execPath, ["--input-type=module", "-e", probe]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("function false");
   });
 
   it("npx layerlint --version and scan run from the project directory, like the workspace build", () => {

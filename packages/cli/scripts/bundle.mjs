@@ -7,12 +7,14 @@
  *   node scripts/bundle.mjs      (run by the root `pnpm build`)
  *
  * Output:
- * - dist/main.js: the bin (keeps main.ts's `#!/usr/bin/env node` line);
- * - dist/program-*.js and other chunks: code-split, so that
- *   `layerlint --version` loads none of them;
+ * - dist/main.js: the bin (keeps main.ts's `#!/usr/bin/env node` line), an
+ *   ES module that answers `--version` alone and otherwise loads
+ * - dist/program.cjs, every command with core, commander and zod, through
+ *   V8's code cache dist/program.cjs.cache (scripts/program-loader.mjs),
+ *   which a warm-up scan of a small image fills at build time;
  * - dist/layer-worker.js: core's layer worker, which core starts from
- *   `new URL("./layer-worker.js", import.meta.url)`, that is beside the chunk
- *   that holds core;
+ *   `new URL("./layer-worker.js", import.meta.url)`, that is beside
+ *   program.cjs;
  * - dist/THIRD-PARTY-LICENSES.txt: the licence of every bundled package.
  *
  * The package's `dependencies` stay external: core loads them on first use
@@ -20,10 +22,13 @@
  * decoders only for such layers), so they cost nothing when unused and are
  * installed, not bundled. https://esbuild.github.io/api/#external
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { cacheBytes, loadProgram } from "./program-loader.mjs";
+import { writeWarmUpImage } from "./warm-up-image.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkgDir = path.join(here, "..");
@@ -52,31 +57,126 @@ const englishOnlyZod = {
   },
 };
 
-rmSync(dist, { recursive: true, force: true });
-const result = await build({
-  entryPoints: {
-    main: path.join(pkgDir, "build/main.js"),
-    "layer-worker": path.join(coreDist, "worker/layer-worker.js"),
+/**
+ * main.ts imports ./program.js when it has more to do than print the
+ * version; in the bundle that import loads program.cjs through the code
+ * cache instead.
+ */
+const programThroughCache = {
+  name: "program-through-code-cache",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/program\.js$/ }, (args) =>
+      path.basename(args.importer) === "main.js" ? { path: "program", namespace: "program-loader" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "program-loader" }, () => ({
+      contents: [
+        'import { fileURLToPath } from "node:url";',
+        `import { loadProgram } from ${JSON.stringify(path.join(here, "program-loader.mjs"))};`,
+        'const { exports } = loadProgram(fileURLToPath(new URL("./program.cjs", import.meta.url)), (specifier) => import(specifier));',
+        "export const run = exports.run;",
+        "export const EXIT_ERROR = exports.EXIT_ERROR;",
+      ].join("\n"),
+      resolveDir: here,
+      loader: "js",
+    }));
   },
+};
+
+/**
+ * In a CommonJS bundle, `import(x)` of an ES-only package (zstddec/stream)
+ * would need vm's dynamic-import hook, which Node 20 flags as experimental
+ * (a warning on stderr): the loader passes an `import` from an ES module instead.
+ */
+const dynamicImportThroughLoader = {
+  name: "dynamic-import-through-loader",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]core[\\/]dist[\\/].*\.js$/ }, (args) => {
+      const js = readFileSync(args.path, "utf8");
+      return js.includes("import(") ? { contents: js.replace(/\bimport\((["'][^"']+["'])\)/g, "__layerlintImport($1)"), loader: "js" } : undefined;
+    });
+  },
+};
+
+/**
+ * node:child_process (credential helpers), node:net (a FIFO's socket, IP
+ * literals) and node:worker_threads (zstd layer workers) cost 8 ms of a
+ * start-up that most scans never use: their functions are wrapped so that
+ * the module loads on the first call. Node's classes are functions, so
+ * `new Socket(…)` and `new Worker(…)` go through the same wrapper.
+ */
+const LAZY_BUILTINS = ["node:child_process", "node:net", "node:worker_threads"];
+const lazyBuiltins = {
+  name: "lazy-builtins",
+  setup(b) {
+    b.onResolve({ filter: /^node:(child_process|net|worker_threads)$/ }, (args) =>
+      // The wrapper's own require() is the real module.
+      args.namespace === "lazy-builtin" ? { path: args.path, external: true } : { path: args.path, namespace: "lazy-builtin" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, async (args) => {
+      const real = await import(args.path);
+      const names = Object.keys(real).filter((k) => k !== "default" && typeof real[k] === "function");
+      const lines = [`let m; const load = () => (m ??= require(${JSON.stringify(args.path)}));`];
+      for (const n of names) lines.push(`export function ${n}(...a) { const f = load().${n}; return new.target ? new f(...a) : f.apply(this, a); }`);
+      return { contents: lines.join("\n"), loader: "js" };
+    });
+  },
+};
+
+const common = {
   absWorkingDir: pkgDir,
-  outdir: dist,
   bundle: true,
-  splitting: true,
-  chunkNames: "[name]-[hash]",
-  format: "esm",
   platform: "node",
   // esbuild's target for the engines field: https://esbuild.github.io/api/#target
   target: "node20.10",
   external: Object.keys(pkg.dependencies ?? {}),
+  legalComments: "none",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  metafile: true,
+  logLevel: "warning",
+};
+
+rmSync(dist, { recursive: true, force: true });
+const esm = await build({
+  ...common,
+  entryPoints: {
+    main: path.join(pkgDir, "build/main.js"),
+    "layer-worker": path.join(coreDist, "worker/layer-worker.js"),
+  },
+  outdir: dist,
+  splitting: true,
+  chunkNames: "[name]-[hash]",
+  format: "esm",
   // commander is CommonJS and calls require("node:events"); an ES module bundle
   // has no `require`, so each output file gets one from createRequire.
   // https://github.com/evanw/esbuild/issues/1921
   banner: { js: 'import { createRequire as __layerlintRequire } from "node:module"; const require = __layerlintRequire(import.meta.url);' },
-  legalComments: "none",
-  plugins: [englishOnlyZod],
-  metafile: true,
-  logLevel: "warning",
+  plugins: [englishOnlyZod, programThroughCache],
 });
+const programFile = path.join(dist, "program.cjs");
+const cjs = await build({
+  ...common,
+  entryPoints: [path.join(pkgDir, "build/program.js")],
+  outfile: programFile,
+  format: "cjs",
+  // program-loader.mjs passes the file's URL in.
+  define: { "import.meta.url": "__layerlintUrl" },
+  plugins: [englishOnlyZod, dynamicImportThroughLoader, lazyBuiltins],
+});
+for (const name of LAZY_BUILTINS) if (readFileSync(programFile, "utf8").includes(`require("${name}")`) === false) throw new Error(`bundle: ${name} is not loaded lazily`);
+if (/\bimport\(/.test(readFileSync(programFile, "utf8").replace(/\/\/.*$/gm, ""))) throw new Error("bundle: program.cjs still holds an import()");
+
+// Warm-up: one scan of a small image, then the code cache of everything it compiled.
+const warm = mkdtempSync(path.join(tmpdir(), "layerlint-warm-up-"));
+try {
+  const loaded = loadProgram(programFile, (specifier) => import(specifier));
+  const code = await loaded.exports.run(["node", "layerlint", "scan", writeWarmUpImage(path.join(warm, "image")), "-o", path.join(warm, "report.txt")]);
+  if (code !== 0) throw new Error(`bundle: the warm-up scan exited ${code}`);
+  writeFileSync(`${programFile}.cache`, cacheBytes(loaded.script, loaded.source));
+} finally {
+  rmSync(warm, { recursive: true, force: true });
+}
+const result = { metafile: { inputs: { ...esm.metafile.inputs, ...cjs.metafile.inputs } } };
 
 // Every bundled package's licence, as their MIT/ISC terms ask when the code is redistributed.
 const bundled = new Map();
