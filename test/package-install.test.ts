@@ -41,7 +41,8 @@ function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; 
     cwd: opts.cwd ?? project,
     input: opts.input ?? "",
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+    // npm and npx keep their cache and logs in the temporary directory too.
+    env: { ...process.env, NO_COLOR: "1", npm_config_cache: join(tmp, "npm-cache"), npm_config_update_notifier: "false", ...opts.env },
     timeout: 240_000,
   });
 }

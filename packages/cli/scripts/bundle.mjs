@@ -22,7 +22,7 @@
  * decoders only for such layers), so they cost nothing when unused and are
  * installed, not bundled. https://esbuild.github.io/api/#external
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -121,6 +121,23 @@ const lazyBuiltins = {
     });
   },
 };
+
+/**
+ * Core loads some dependencies by name on first use (lazyModule("undici")):
+ * esbuild cannot see those, so each must be one of the package's
+ * dependencies, installed beside the bundle.
+ */
+function checkLazyDependencies(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".js")) continue;
+    const js = readFileSync(path.join(entry.parentPath ?? entry.path, entry.name), "utf8");
+    for (const m of js.matchAll(/\blazyModule\(\s*["']([^"']+)["']/g)) {
+      const name = m[1].replace(/^((?:@[^/]+\/)?[^/]+).*$/, "$1");
+      if (!(name in (pkg.dependencies ?? {}))) throw new Error(`bundle: core loads ${name} on first use; add it to the CLI's dependencies`);
+    }
+  }
+}
+checkLazyDependencies(coreDist);
 
 const common = {
   absWorkingDir: pkgDir,
