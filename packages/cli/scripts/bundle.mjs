@@ -147,7 +147,6 @@ const common = {
   target: "node20.10",
   external: Object.keys(pkg.dependencies ?? {}),
   legalComments: "none",
-  minifyWhitespace: true,
   minifySyntax: true,
   metafile: true,
   logLevel: "warning",
