@@ -161,6 +161,18 @@ describe("package install (slow: pnpm pack, npm install from the registry)", () 
     expect(reg.stderr).not.toMatch(/Cannot find (module|package)/);
   });
 
+  it("npm install -g ./packages/cli after a build gives a layerlint that runs from any directory", () => {
+    const prefix = join(tmp, "global");
+    const npm = run("npm", ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", join(repoRoot, "packages/cli")]);
+    expect(npm.status, npm.stderr).toBe(0);
+    const bin = join(prefix, "bin/layerlint");
+    expect(run(bin, ["--version"], { cwd: tmp }).stdout.trim()).toBe(manifest(packed.cli).version);
+    copyFileSync(join(fixturesOut, "demo.oci.tar"), join(tmp, "demo.oci.tar"));
+    const r = run(bin, ["scan", "demo.oci.tar"], { cwd: tmp });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(run(process.execPath, [cliPath, "scan", "demo.oci.tar"], { cwd: tmp }).stdout);
+  });
+
   it("a zstd layer of 5 MiB is decoded by the bundled layer worker, with the same result as the workspace build", async () => {
     const layout = join(tmp, "zstd.oci");
     // Incompressible content (a hash chain), stored in raw blocks: the blob itself is over the 4 MiB at which a layer goes to a worker.
