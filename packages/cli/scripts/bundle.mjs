@@ -23,6 +23,7 @@
  * installed, not bundled. https://esbuild.github.io/api/#external
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -180,6 +181,11 @@ const cjs = await build({
   plugins: [englishOnlyZod, dynamicImportThroughLoader, lazyBuiltins],
 });
 for (const name of LAZY_BUILTINS) if (readFileSync(programFile, "utf8").includes(`require("${name}")`) === false) throw new Error(`bundle: ${name} is not loaded lazily`);
+{
+  // The build line the code cache is matched against (program-loader.mjs).
+  const js = readFileSync(programFile, "utf8");
+  writeFileSync(programFile, `// build ${createHash("sha256").update(js).digest("hex")}\n${js}`);
+}
 if (/\bimport\(/.test(readFileSync(programFile, "utf8").replace(/\/\/.*$/gm, ""))) throw new Error("bundle: program.cjs still holds an import()");
 
 // Warm-up: one scan of a small image, then the code cache of everything it compiled.

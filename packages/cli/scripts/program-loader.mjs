@@ -12,23 +12,23 @@
  *
  * V8 rejects a cache made by another V8 version or with other flags
  * (`cachedDataRejected`): then the source is compiled as usual. V8 checks
- * only the source's length, so the cache starts with the SHA-256 of the
- * exact source it was made from, and any other source ignores it.
+ * only the source's length, so program.cjs starts with a line naming its
+ * build (`// build <sha-256 of the bundle>`, written by scripts/bundle.mjs)
+ * and the cache starts with the same line: a cache from another build is
+ * ignored, without hashing a megabyte on every start.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 
-const HASH_BYTES = 32;
 
 /** The same wrapper as Node's CommonJS loader, plus import.meta.url and a dynamic import for core's ES-only dependencies. */
 const wrap = (source) =>
   `(function (exports, require, module, __filename, __dirname, __layerlintUrl, __layerlintImport) {${source}\n})`;
 
-const sha256 = (text) => createHash("sha256").update(text).digest();
+const firstLine = (text) => text.slice(0, text.indexOf("\n") + 1);
 
 /**
  * Runs the bundle and returns its exports and the vm.Script (whose
@@ -36,10 +36,11 @@ const sha256 = (text) => createHash("sha256").update(text).digest();
  */
 export function loadProgram(file, dynamicImport) {
   const source = readFileSync(file, "utf8");
+  const build = firstLine(source);
   let cachedData;
   try {
     const cache = readFileSync(`${file}.cache`);
-    if (cache.subarray(0, HASH_BYTES).equals(sha256(source))) cachedData = cache.subarray(HASH_BYTES);
+    if (build.startsWith("// build ") && cache.subarray(0, build.length).toString("utf8") === build) cachedData = cache.subarray(build.length);
   } catch {
     // No cache: compile from source.
   }
@@ -49,7 +50,7 @@ export function loadProgram(file, dynamicImport) {
   return { exports: module.exports, script, source };
 }
 
-/** The cache file's content: the source's hash, then V8's data. */
+/** The cache file's content: the source's build line, then V8's data. */
 export function cacheBytes(script, source) {
-  return Buffer.concat([sha256(source), script.createCachedData()]);
+  return Buffer.concat([Buffer.from(firstLine(source), "utf8"), script.createCachedData()]);
 }
