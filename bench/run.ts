@@ -23,6 +23,7 @@ import { startRegistry, type RunningRegistry } from "../test/registry/registry.j
 import { ensureTool } from "./tools.js";
 import { profileMarkdown, summariseProfile } from "./cpuprofile-summary.js";
 import { STREAMED_HEADING, streamedSection } from "./streamed.js";
+import { STARTUP_HEADING, startupSection } from "./startup.js";
 
 const started = performance.now();
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -184,6 +185,12 @@ async function main(): Promise<void> {
   } catch (e) {
     streamed = `${STREAMED_HEADING}\n\nfailed: ${(e as Error).message.split("\n")[0]}\n`;
   }
+  let startup: string;
+  try {
+    startup = await startupSection(repo, 21, log);
+  } catch (e) {
+    startup = `${STARTUP_HEADING}\n\nfailed: ${(e as Error).message.split("\n")[0]}\n`;
+  }
   const loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(" ");
 
   // CPU profiles of the full scans (gzip and zstd).
@@ -216,7 +223,7 @@ async function main(): Promise<void> {
   }
   await reg?.stop();
 
-  const md = await results(img, mach, loadEnd, m, profiles, umoci, skopeo, regInput, regReason, streamed);
+  const md = await results(img, mach, loadEnd, m, profiles, umoci, skopeo, regInput, regReason, `${streamed}\n\n${startup}`);
   await writeFile(path.join(repo, "bench/RESULTS.md"), md);
   console.log(md);
   log(`wrote bench/RESULTS.md; total ${((performance.now() - started) / 1000).toFixed(0)} s`);
