@@ -94,7 +94,7 @@ describe("every emitted ruleId is catalogued", () => {
     // Local inputs pass the provenance checks, so give the report a moving registry reference.
     const report: Report = { ...scanned, image: { ...scanned.image, source: "registry", reference: "docker.io/library/demo:latest" } };
     const policy = validatePolicy({
-      size: { maxCompressed: 1, maxUncompressed: 1, maxLayers: 1, maxLayerSize: 1, maxWasted: 1, maxWastedPercent: 0, minEfficiency: 1 },
+      size: { maxCompressed: "1B", maxUncompressed: "1B", maxLayers: 1, maxLayerSize: "1B", maxWasted: "1B", maxWastedPercent: 0, minEfficiency: 1 },
       provenance: { requireDigest: true, forbidLatest: true, allowedRegistries: ["ghcr.io/acme/*"] },
     });
     const gated = applyGate(report, evaluatePolicy(report, policy));
