@@ -43,7 +43,8 @@ describe("one tool, one finding", () => {
       ["shell-present", "/bin/busybox", ["/bin/busybox", "/bin/sh"]],
     ]);
     const text = await runCli(["scan", input]);
-    const wgetLines = text.stdout.split("\n").filter((l) => l.includes("wget"));
+    // Finding lines only (severity first), not the fix-first list at the end.
+    const wgetLines = text.stdout.split("\n").filter((l) => /^ {2}[A-Z]+ /.test(l) && l.includes("wget"));
     expect(wgetLines).toHaveLength(1);
     expect(wgetLines[0]).toContain("download tool wget is a busybox applet in /bin/busybox; also reached as /usr/bin/wget");
   });

@@ -18,9 +18,12 @@ export interface InfoOptions extends CommonOptions {
  */
 export async function infoCommand(input: string, opts: InfoOptions): Promise<number> {
   await checkOutputs(input, outputFlag(opts.output));
-  const info = await withSource(input, opts, async (source, signal, activity) =>
-    source.kind === "registry" ? manifestInfo(input, source) : loadedInfo(input, await loadImage(source, { signal, activity })),
-  );
+  const info = await withSource(input, opts, async (source, signal, activity) => {
+    if (source.kind !== "registry") return loadedInfo(input, await loadImage(source, { signal, activity }));
+    // What a --timeout names if the manifests or the config are still arriving.
+    activity?.now("reading the manifest");
+    return manifestInfo(input, source);
+  });
   const out = openOutput(opts.output);
   out.write(opts.format === "json" ? `${JSON.stringify(info, null, 2)}\n` : infoText(info));
   await out.end();
