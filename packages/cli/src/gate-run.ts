@@ -75,7 +75,7 @@ export async function setupGate(flags: GateFlags & IgnoreFlags, cwd = process.cw
     notice(`warning: policy ${found?.name ?? policyFile} sets no check (size, tools, user, provenance or findings): the gate checks nothing and always passes`);
   }
   // Ignores apply whenever they are given: alone, they make a gate with no checks, so every output marks what they match.
-  const ignores = await loadIgnores(flags, cwd);
+  const ignores = await loadIgnores(flags, cwd, flags.policy);
   if (ignores.length > 0) policy = mergePolicies(policy ?? {}, { ignore: ignores });
   return { policy, baseline };
 }

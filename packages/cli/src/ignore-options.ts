@@ -3,7 +3,7 @@
  * and an ignore file of rule IDs like `.trivyignore`
  * (https://trivy.dev/latest/docs/configuration/filtering/#trivyignore):
  * `--ignorefile FILE` (trivy's flag name), else `.layerlintignore` in the
- * working directory when there is one. Each becomes a policy ignore, so
+ * working directory when there is one and no policy is named. Each becomes a policy ignore, so
  * the policy file's own ignores (with their reasons and expiries) stay the
  * reviewed way and these are the quick one. `--hide-ignored` leaves ignored
  * findings out of the human and CI reports; JSON keeps them, marked.
@@ -28,12 +28,16 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function addIgnoreOptions(cmd: Command): Command {
   return cmd
     .option("--ignore <rule[:path-glob]>", "ignore a rule's findings, or only those under a path glob, e.g. setuid-binary:/usr/local/bin/* (repeatable)", collect)
-    .option("--ignorefile <file>", `file of rule IDs to ignore, one per line, # comments (default: ${IGNORE_FILE} in the working directory)`)
+    .option("--ignorefile <file>", `file of rule IDs to ignore, one per line, # comments (default: ${IGNORE_FILE} in the working directory, unless --policy or --no-policy is given)`)
     .option("--hide-ignored", "leave ignored findings out of the text, markdown, JUnit and SARIF reports (JSON keeps them, marked)");
 }
 
 /** The ignores the flags and the ignore file ask for, as policy ignores; warnings for unknown rule IDs. */
-export async function loadIgnores(flags: IgnoreFlags, cwd: string): Promise<IgnoreRule[]> {
+/**
+ * `policy`: the --policy flag (a file name, false for --no-policy, or
+ * undefined when neither is given).
+ */
+export async function loadIgnores(flags: IgnoreFlags, cwd: string, policy?: string | false): Promise<IgnoreRule[]> {
   const known = new Set(allRules.map((r) => r.id));
   const rules: IgnoreRule[] = [];
   for (const v of flags.ignore ?? []) {
@@ -41,7 +45,12 @@ export async function loadIgnores(flags: IgnoreFlags, cwd: string): Promise<Igno
     rules.push(rule);
     if (warning !== undefined) printWarning(warning);
   }
-  const picked = flags.ignorefile === undefined && existsSync(join(cwd, IGNORE_FILE));
+  const present = flags.ignorefile === undefined && existsSync(join(cwd, IGNORE_FILE));
+  // A named policy (--policy FILE) or --no-policy is the reviewed gate: a
+  // .layerlintignore that a change to the working tree drops in must not
+  // quietly excuse findings under it. It is then read only when named.
+  const picked = present && policy === undefined;
+  if (present && !picked) stderrLine(`ignores: ${IGNORE_FILE} not read: ${policy === false ? "--no-policy" : "--policy"} is given; --ignorefile ${IGNORE_FILE} reads it`);
   const file = flags.ignorefile ?? (picked ? IGNORE_FILE : undefined);
   if (file === undefined) return rules;
   let text: string;

@@ -9,10 +9,11 @@
  */
 import { absolutePath, UnreadableDatabase, type FileDigest, type PackageFiles } from "./owned-files.js";
 
-function q1Digest(value: string): FileDigest | undefined {
-  if (!value.startsWith("Q1")) return undefined;
+/** A `Z:` checksum: `Q1` + base64 SHA-1; any other form is recorded but not checkable ("unread"). */
+function q1Digest(value: string): FileDigest | "unread" {
+  if (!value.startsWith("Q1")) return "unread";
   const raw = Buffer.from(value.slice(2), "base64");
-  return raw.length === 20 ? { algo: "sha1", hex: raw.toString("hex") } : undefined;
+  return raw.length === 20 ? { algo: "sha1", hex: raw.toString("hex") } : "unread";
 }
 
 export function parseApkInstalled(bytes: Uint8Array): PackageFiles[] {

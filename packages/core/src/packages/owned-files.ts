@@ -16,7 +16,12 @@ export interface FileDigest {
 /** One package and the files it lists, as absolute paths. */
 export interface PackageFiles {
   name: string;
-  files: Array<{ path: string; digest?: FileDigest | undefined; mode?: number | undefined }>;
+  /**
+   * `digest`: "unread" when the database records one the scan cannot check
+   * (an unknown algorithm, malformed text): that must never count as no
+   * digest, which falls back to weaker checks.
+   */
+  files: Array<{ path: string; digest?: FileDigest | "unread" | undefined; mode?: number | undefined }>;
 }
 
 /** A database file that could not be read: why, in a few words. */

@@ -116,7 +116,7 @@ export function parseRpmHeader(blob: Uint8Array): PackageFiles {
     files: paths.map((p, i) => ({
       path: p,
       mode: modes[i] === undefined ? undefined : modes[i]! & 0o7777,
-      digest: algo === undefined || digests[i] === undefined || digests[i] === "" ? undefined : hexDigest(algo, digests[i]!),
+      digest: digests[i] === undefined || digests[i] === "" ? undefined : algo === undefined ? "unread" : (hexDigest(algo, digests[i]!) ?? "unread"),
     })),
   };
 }
