@@ -115,6 +115,10 @@ describe("GitHub Action (action.yml)", () => {
     const wrong = runIn("action-wrong", { image: `${reg.host}/team/app:abc123`, username: USER, password: "wrong-password" });
     expect(wrong.results[1]!.code).toBe(2);
     expect(wrong.results[1]!.stderr).toMatch(/^error: .*401|^error: .*(unauthori|credential)/im);
+    // `fail` decides the step's result: an --exit-code in args would make it lie, so it is refused.
+    const code = runIn("action-exit-code", { image: `oci-archive:${join(repoRoot, "fixtures/out/demo.oci.tar")}`, args: "--fail-on critical --exit-code 0" });
+    expect(code.results[1]!.code).toBe(2);
+    expect(code.results[1]!.stdout + code.results[1]!.stderr).toContain("--exit-code is not taken here");
   });
 });
 

@@ -192,7 +192,11 @@ if (/\bimport\(/.test(readFileSync(programFile, "utf8").replace(/\/\/.*$/gm, "")
 const warm = mkdtempSync(path.join(tmpdir(), "layerlint-warm-up-"));
 try {
   const loaded = loadProgram(programFile, (specifier) => import(specifier));
-  const code = await loaded.exports.run(["node", "layerlint", "scan", writeWarmUpImage(path.join(warm, "image")), "-o", path.join(warm, "report.txt")]);
+  // --no-policy and an empty ignore file: a policy or .layerlintignore where the build runs must not steer (or fail) the warm-up.
+  const noIgnores = path.join(warm, "no-ignores");
+  writeFileSync(noIgnores, "");
+  const image = writeWarmUpImage(path.join(warm, "image"));
+  const code = await loaded.exports.run(["node", "layerlint", "scan", image, "-o", path.join(warm, "report.txt"), "--no-policy", "--ignorefile", noIgnores]);
   if (code !== 0) throw new Error(`bundle: the warm-up scan exited ${code}`);
   writeFileSync(`${programFile}.cache`, cacheBytes(loaded.script, loaded.source));
 } finally {

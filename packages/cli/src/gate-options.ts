@@ -48,7 +48,8 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function parseReportTarget(v: string, prev: ReportTarget[] = []): ReportTarget[] {
   const eq = v.indexOf("=");
-  const format = v.slice(0, Math.max(eq, 0)) as ReportFormat;
+  // Any case, as -f takes it: `--report SARIF=x.sarif`.
+  const format = v.slice(0, Math.max(eq, 0)).toLowerCase() as ReportFormat;
   const file = v.slice(eq + 1);
   if (eq <= 0 || !REPORT_FORMATS.includes(format) || file === "") {
     throw new LayerlintError("INVALID_INPUT", `--report: expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(", ")}, got ${JSON.stringify(v)}`);

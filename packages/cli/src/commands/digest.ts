@@ -1,13 +1,8 @@
 import type { Command } from "commander";
-import { LayerlintError, localInputPath, readsStdin, RegistrySource, ScanActivity, SYNTHESIZED_DIGEST, withDeadline, type ImageManifest } from "@layerlint/core";
+import { LayerlintError, RegistrySource, ScanActivity, SYNTHESIZED_DIGEST, withDeadline, type ImageManifest } from "@layerlint/core";
 import { openInput, type CommonOptions } from "../load.js";
 import { addRegistryOptions } from "../registry-flags.js";
 import { timeoutOption } from "../duration.js";
-
-/** `oci:`, `oci-archive:`, `docker-archive:`, standard input or an existing path: read locally, never pulled. */
-async function isLocal(input: string): Promise<boolean> {
-  return /^(oci|oci-archive|docker-archive):/.test(input) || readsStdin(input) || (await localInputPath(input)) !== undefined;
-}
 
 /**
  * `layerlint digest INPUT`: the manifest digest the input resolves to,
@@ -17,10 +12,10 @@ async function isLocal(input: string): Promise<boolean> {
  * index it was chosen from.
  */
 async function digestCommand(ref: string, opts: CommonOptions): Promise<number> {
-  const local = await isLocal(ref);
-  const input = local || ref.startsWith("docker://") ? ref : `docker://${ref}`;
+  // Read as scan reads it: a local input is read, never pulled, and a
+  // mistyped transport or a missing file is named as such.
   const resolve = async (signal: AbortSignal | undefined): Promise<string> => {
-    const source = await openInput(input, opts, signal);
+    const source = await openInput(ref, opts, signal);
     try {
       if (opts.platform) {
         // The config too: a single-platform image of another platform is an

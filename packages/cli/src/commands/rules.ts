@@ -1,4 +1,5 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
+import { formatOption } from "../formats.js";
 import { table } from "../format.js";
 
 /**
@@ -33,6 +34,6 @@ export function addRulesCommand(program: Command, setCode: (n: number) => void):
   program
     .command("rules")
     .description("list every rule: id, category, default severity and title (-f json: the whole catalogue)")
-    .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(formatOption("rules"))
     .action(async (o: { format: "text" | "json" }) => setCode(await rulesCommand(o)));
 }

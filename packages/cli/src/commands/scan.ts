@@ -34,6 +34,8 @@ export function addScanOptions(cmd: Command): Command {
  * reader can parse.
  */
 function refuseTwoOnStdout(opts: ScanCommandOptions): void {
+  // A baseline is a file the next run reads back, never a stream.
+  if (opts.writeBaseline === "-") throw new LayerlintError("INVALID_INPUT", "--write-baseline -: a baseline is read back by later runs; name a file");
   const onStdout = [
     ...(opts.output === undefined ? [`the ${opts.format} report`] : []),
     ...(opts.report ?? []).filter((t) => t.file === "-").map((t) => `--report ${t.format}=-`),

@@ -3,7 +3,7 @@
  * ignores, a table of every rule, then one section per rule under an
  * explicit `<a id="<ruleId>"></a>` anchor, the target of SARIF's helpUri.
  * The heading carries the title too, so GitHub's own heading slug never
- * duplicates the anchor's id. Pure: write-docs.ts writes the file, and a
+ * duplicates the anchor's id. Pure: scripts/write-docs.ts writes the file, and a
  * test fails when the file differs from this output.
  */
 import type { RuleInfo } from "../analyzers/analyzer.js";
@@ -43,10 +43,15 @@ date, after which the finding counts again:
 \`\`\`yaml
 ignore:
   - ruleId: setuid-binary
-    path: /usr/bin/passwd
-    reason: stock Debian passwd, needed by the base image
+    path: /usr/local/bin/ping-helper
+    reason: our setuid helper, reviewed by the platform team
     expires: 2027-06-30
 \`\`\`
+
+\`--ignore RULE[:PATH-GLOB]\` and a \`.layerlintignore\` file (one rule ID per
+line, \`#\` comments, as \`.trivyignore\`) ignore findings the same way, without
+a reason; the ignore file in the working directory is read only when no
+\`--policy\` is named (\`--ignorefile FILE\` names one).
 
 An ignored finding is still reported, marked as ignored, and no longer fails
 the gate. The \`analysis\` rules (\`*-undetermined\`) say that the scan could not
