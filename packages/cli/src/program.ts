@@ -30,7 +30,13 @@ function build(setCode: (n: number) => void): Command {
     .version(version)
     .option("--debug", "print stack traces for errors")
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s.startsWith("error:") ? s : `error: ${s}`) });
+    // One line, like every other error: commander puts its "(Did you mean scan?)" on a second one.
+    .configureOutput({
+      outputError: (s, write) => {
+        const line = s.trim().replace(/\s*\n\s*/g, " ");
+        write(`${line.startsWith("error:") ? line : `error: ${line}`}\n`);
+      },
+    });
 
   /**
    * A command on an image input: -f, --platform, -o, then `extra` (scan's

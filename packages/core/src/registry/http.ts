@@ -169,14 +169,16 @@ export class RegistryHttp {
    * credentials sent or of none. Never the credential itself.
    */
   async authFailed(status: number, sent: boolean, by: "registry" | "token server" = "registry"): Promise<LayerlintError> {
+    // No challenge, nothing sent: the credential stores stay unread (a helper is run only when a registry asks).
+    if (!sent && this.challenge === undefined) {
+      return new LayerlintError("AUTH_FAILED", `${this.registry}: authentication failed (${status}): no credentials sent: the registry refused without a WWW-Authenticate challenge to answer`);
+    }
     const { credential, source } = await this.opts.credentials();
     const why = !credential
       ? `no credentials sent; ${source}`
       : sent
         ? `the ${by} ${status === 403 ? "denied access with" : "rejected"} the credentials from ${source}`
-        : this.challenge === undefined
-          ? `no credentials sent: the registry refused without a WWW-Authenticate challenge to answer (credentials found in ${source})`
-          : `no credentials sent: those from ${source} do not answer its ${this.challenge.scheme} challenge`;
+        : `no credentials sent: those from ${source} do not answer its ${this.challenge!.scheme} challenge`;
     return new LayerlintError("AUTH_FAILED", `${this.registry}: authentication failed (${status}): ${why}`);
   }
 

@@ -2,7 +2,7 @@
 import type { Report } from "../report.js";
 import { formatSize } from "../policy/size.js";
 import { fixActionLine, fixFirst } from "../summary/fix-first.js";
-import { mdCell } from "./markdown.js";
+import { mdCell, mdText } from "./markdown.js";
 
 /** "Wasted space": a table of the top wasted paths, like dive's top wasted files. */
 export function markdownWaste(img: Report["image"]): string[] {
@@ -26,7 +26,7 @@ export function markdownFixFirst(report: Report): string[] {
   const out = ["### Fix first", ""];
   actions.forEach((a, i) => {
     const n = a.count === 1 ? "" : `, ${a.count} findings`;
-    out.push(`${i + 1}. **${a.severity}** ${mdCell(fixActionLine(a))} (\`${a.ruleId}\`${n})`);
+    out.push(`${i + 1}. **${a.severity}** ${mdText(fixActionLine(a))} (\`${a.ruleId}\`${n})`);
     // The rule's fix is the catalogue's own markdown (code spans for commands); the line above holds image paths, escaped.
     if (a.fix !== undefined) out.push(`   ${a.fix}`);
   });

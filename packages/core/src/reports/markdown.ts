@@ -33,6 +33,17 @@ export function mdCell(s: string): string {
     .replace(/`/g, "\\`");
 }
 
+/**
+ * Prose that holds text from the image (a finding's message, the base
+ * image's name from an annotation, a created_by step): mdCell, and the
+ * characters that would make a link, an image or emphasis are escaped too,
+ * so an annotation cannot draw a "passed" badge into the summary.
+ * https://spec.commonmark.org/0.31.2/#backslash-escapes
+ */
+export function mdText(s: string): string {
+  return mdCell(s).replace(/[[\]()!*_~]/g, (c) => `\\${c}`);
+}
+
 /** The rule ID, linked to its docs/rules.md section when catalogued. */
 function ruleCell(id: string): string {
   return findRule(id) === undefined ? `\`${id}\`` : `[\`${id}\`](${ruleAnchor(id)})`;
@@ -59,7 +70,7 @@ export function renderMarkdown(report: Report | GatedReport, options: MarkdownOp
   out.push(
     `**Size:** ${formatSize(img.sizes.compressed)} compressed, ${formatSize(img.sizes.uncompressed)} uncompressed, ` +
       `${formatSize(img.sizes.wasted)} wasted, ${img.layers.length} layers  `,
-    `**Base:** ${mdCell(baseLine(img.base, img.layers.length))}`,
+    `**Base:** ${mdText(baseLine(img.base, img.layers.length))}`,
     "",
   );
 
@@ -113,7 +124,7 @@ function categoryTable(category: string, fs: readonly AnyFinding[], max: number)
       .filter(Boolean)
       .join("; ");
     out.push(
-      `| ${f.severity} | ${ruleCell(f.ruleId)} | ${f.path !== undefined ? `\`${mdCell(f.path)}\`` : ""} | ${mdCell(f.message)}${tags ? ` (${tags})` : ""} | ${whereLabel(f)?.replace(/^layer /, "") ?? ""} |`,
+      `| ${f.severity} | ${ruleCell(f.ruleId)} | ${f.path !== undefined ? `\`${mdCell(f.path)}\`` : ""} | ${mdText(f.message)}${tags ? ` (${tags})` : ""} | ${whereLabel(f)?.replace(/^layer /, "") ?? ""} |`,
     );
   }
   if (fs.length > max) out.push(`| | | | … and ${fs.length - max} more | |`);
