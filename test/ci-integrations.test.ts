@@ -16,6 +16,7 @@ import { repoRoot } from "./helpers/cli.js";
 import { readAction, runAction, type StepResult } from "./helpers/action-runner.js";
 import { ensureRegistryTools, startRegistry, type RunningRegistry } from "./registry/registry.js";
 import { skopeoPush } from "./registry/skopeo.js";
+import { shellEnv } from "./helpers/npm-env.js";
 
 const USER = "ci-user";
 const PASSWORD = "ci-pw-Vt5pQ8nR2sW7";
@@ -46,7 +47,7 @@ afterAll(async () => {
 
 /** The environment of a CI job here: the shimmed node first, a temporary npm cache. */
 function jobEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${shims}:${process.env.PATH}`, npm_config_cache: join(tmp, "npm-cache"), npm_config_update_notifier: "false", NO_COLOR: "1", ...extra };
+  return { ...shellEnv(), PATH: `${shims}:${process.env.PATH}`, npm_config_cache: join(tmp, "npm-cache"), npm_config_update_notifier: "false", NO_COLOR: "1", ...extra };
 }
 
 describe("GitHub Action (action.yml)", () => {

@@ -15,6 +15,7 @@ import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cliPath, fixturesOut, repoRoot } from "./helpers/cli.js";
 import { END, header, MiB, writeLayout, writeZstdLayer } from "./helpers/resource-images.js";
+import { shellEnv } from "./helpers/npm-env.js";
 
 let tmp: string;
 let project: string;
@@ -42,7 +43,7 @@ function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; 
     input: opts.input ?? "",
     encoding: "utf8",
     // npm and npx keep their cache and logs in the temporary directory too.
-    env: { ...process.env, NO_COLOR: "1", npm_config_cache: join(tmp, "npm-cache"), npm_config_update_notifier: "false", ...opts.env },
+    env: { ...shellEnv(), NO_COLOR: "1", npm_config_cache: join(tmp, "npm-cache"), npm_config_update_notifier: "false", ...opts.env },
     timeout: 240_000,
   });
 }
