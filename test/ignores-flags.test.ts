@@ -124,6 +124,25 @@ describe(".layerlintignore and --ignorefile", () => {
     ]);
   });
 
+  it("is not read under --policy or --no-policy: a file dropped into the working tree cannot loosen a named gate", async () => {
+    const dir = join(tmp.dir, "named-policy");
+    await mkdir(dir);
+    await writeFile(join(dir, ".layerlintignore"), "setuid-binary\nroot-user\n");
+    await writeFile(join(dir, "ci.yaml"), "findings:\n  failOn: high\n");
+    const named = await runCli(["scan", "-f", "json", "--policy", "ci.yaml", demo], { cwd: dir });
+    expect(named.code).toBe(1);
+    expect(named.stderr).toBe("ignores: .layerlintignore not read: --policy is given; --ignorefile .layerlintignore reads it\n");
+    const report = JSON.parse(named.stdout) as JsonReport;
+    expect(ofRule(report, "setuid-binary")[0]!.suppressed).toBeUndefined();
+    expect(ofRule(report, "root-user")[0]!.suppressed).toBeUndefined();
+    const none = await runCli(["scan", "-f", "json", "--no-policy", "--fail-on", "high", demo], { cwd: dir });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe("ignores: .layerlintignore not read: --no-policy is given; --ignorefile .layerlintignore reads it\n");
+    // Named, it applies under the policy.
+    const opted = await runCli(["scan", "-f", "json", "--policy", "ci.yaml", "--ignorefile", ".layerlintignore", demo], { cwd: dir });
+    expect(ofRule(JSON.parse(opted.stdout) as JsonReport, "root-user")[0]!.suppressed).toEqual({ kind: "ignore", reason: ".layerlintignore line 2" });
+  });
+
   it("--ignorefile reads another file, without the pick-up line; a missing one is an error", async () => {
     const file = join(tmp.dir, "ci.ignore");
     await writeFile(file, "shell-present\n");
