@@ -82,6 +82,12 @@ describe("--ignore", () => {
     expect(unknown.code).toBe(0);
     expect(unknown.stderr).toBe('warning: --ignore: unknown rule "no-such-rule"; it matches no finding\n');
   });
+
+  it("ignoring an analysis gap warns that its checks then pass undecided", async () => {
+    const r = await runCli(["scan", "-f", "json", "--ignore", "tools-undetermined", demo], { cwd: tmp.dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: --ignore: tools-undetermined is a gap in what the scan could see; ignoring it lets the gate checks it affects \(forbid-shell, [^)]*\) pass undecided\. A reviewed policy ignore, with a reason, is the way to accept it\n$/);
+  });
 });
 
 describe(".layerlintignore and --ignorefile", () => {

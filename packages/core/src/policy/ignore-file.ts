@@ -10,6 +10,7 @@
  */
 import { LayerlintError } from "../errors.js";
 import { ignoreSchema, type IgnoreRule } from "./schema.js";
+import { GAP_RULES, isGapRule } from "../analysis.js";
 
 export interface ParsedIgnores {
   rules: IgnoreRule[];
@@ -43,7 +44,13 @@ export function parseIgnoreEntry(entry: string, where: string, known?: ReadonlyS
     const issue = r.error.issues[0]!;
     fail(where, `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
   }
-  const warning = known !== undefined && !known.has(ruleId) ? `${where}: unknown rule ${JSON.stringify(ruleId)}; it matches no finding` : undefined;
+  // An analysis gap says the scan could not decide; ignoring it makes the checks it affects pass without evidence.
+  const warning =
+    known !== undefined && !known.has(ruleId)
+      ? `${where}: unknown rule ${JSON.stringify(ruleId)}; it matches no finding`
+      : isGapRule(ruleId)
+        ? `${where}: ${ruleId} is a gap in what the scan could see; ignoring it lets the gate checks it affects (${GAP_RULES[ruleId]!.join(", ")}) pass undecided. A reviewed policy ignore, with a reason, is the way to accept it`
+        : undefined;
   return warning === undefined ? { rule: r.data } : { rule: r.data, warning };
 }
 
