@@ -4,6 +4,7 @@ import { decompressError, LayerlintError } from "./errors.js";
 import { zstdDecompress } from "./zstd-wasm.js";
 import { gunzip } from "./gunzip.js";
 import { MAX_WINDOW_BYTES, ZstdFrames } from "./zstd-frames.js";
+import { nodeZstdErrorMessage } from "./zstd-errors.js";
 
 export type Compression = "gzip" | "zstd" | "none";
 
@@ -147,7 +148,7 @@ export async function* decompress(
   } catch (e) {
     if (srcError) throw srcError;
     if (e instanceof LayerlintError) throw e;
-    throw decompressError("zstd", (e as Error).message);
+    throw decompressError("zstd", nodeZstdErrorMessage(e as Error));
   } finally {
     stream.destroy();
   }

@@ -1,5 +1,6 @@
 import type { ZSTDDecoder } from "zstddec/stream";
 import { decompressError, LayerlintError } from "./errors.js";
+import { ZSTD_TRUNCATED, zstdErrorName } from "./zstd-errors.js";
 
 /**
  * zstd decoding on Node 20 (no zlib.createZstdDecompress there): libzstd
@@ -67,16 +68,6 @@ const OUT_CAPACITY = 128 * 1024;
 /** ZSTD_isError: return codes above (size_t)-ZSTD_error_maxCode (wasm32: 32-bit size_t). */
 const ERROR_MIN = 0x1_0000_0000 - 120;
 
-const ERROR_NAMES: Record<number, string> = {
-  10: "unknown frame descriptor",
-  12: "unsupported zstd version",
-  14: "unsupported frame parameter",
-  16: "frame requires too much memory for decoding",
-  20: "corrupted block",
-  22: "checksum mismatch",
-  64: "allocation failed",
-};
-
 function zstdError(message: string): LayerlintError {
   return decompressError("zstd", message);
 }
@@ -104,7 +95,7 @@ class WasmZstdDecoder {
     this.outStruct = ex.malloc(12);
     if (!this.dctx || !this.inBuf || !this.outBuf || !this.inStruct || !this.outStruct) {
       this.free();
-      throw zstdError(ERROR_NAMES[64]!);
+      throw zstdError(zstdErrorName(64));
     }
   }
 
@@ -121,7 +112,7 @@ class WasmZstdDecoder {
 
   /** The input ended: an unfinished frame means the layer was cut short. */
   finish(): void {
-    if (this.last !== 0) throw zstdError("unexpected end of data (truncated frame)");
+    if (this.last !== 0) throw zstdError(ZSTD_TRUNCATED);
   }
 
   free(): void {
@@ -148,7 +139,7 @@ class WasmZstdDecoder {
       const ret = ex.ZSTD_decompressStream(this.dctx, this.outStruct, this.inStruct) >>> 0;
       if (ret >= ERROR_MIN) {
         const code = 0x1_0000_0000 - ret;
-        throw zstdError(ERROR_NAMES[code] ?? `decoding error ${code}`);
+        throw zstdError(zstdErrorName(code));
       }
       this.last = ret;
       view = new DataView(ex.memory.buffer);
