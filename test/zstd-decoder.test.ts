@@ -5,20 +5,10 @@ import { describe, it, expect, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { ensureDebianPackages } from "./helpers/debian.js";
 import { drain, pieces, sample, sha } from "./helpers/bytes.js";
+import { skippableFrame, zstdCli } from "./helpers/zstd-frames.js";
 import { zstdDecompress } from "../packages/core/src/zstd-wasm.js";
 import { decompress } from "../packages/core/src/compression.js";
 import { LayerlintError } from "../packages/core/src/errors.js";
-
-function zstdCli(data: Buffer, ...args: string[]): Buffer {
-  return execFileSync("zstd", ["-q", "-c", ...args], { input: data, maxBuffer: 1 << 30 });
-}
-
-function skippableFrame(payload: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32LE(0x184d2a53, 0);
-  head.writeUInt32LE(payload.length, 4);
-  return Buffer.concat([head, payload]);
-}
 
 describe("zstd decoder (libzstd as WebAssembly)", () => {
   const plain = sample(3 * 1024 * 1024 + 17, 7);

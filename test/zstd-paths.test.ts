@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { ensureDebianPackages } from "./helpers/debian.js";
 import { sample, sha } from "./helpers/bytes.js";
 import { repoRoot } from "./helpers/cli.js";
+import { skippableFrame, zstdCli } from "./helpers/zstd-frames.js";
 // @ts-expect-error: a plain .mjs script, without declarations
 import { nodeBinary } from "../scripts/node-bin.mjs";
 
@@ -18,17 +19,6 @@ type Outcome = { sha: string } | { error: string };
 type ChildResult = { node: string; zstd: "node" | "wasm"; results: Record<string, Outcome> };
 
 const child = join(repoRoot, "test/helpers/zstd-decode-child.mjs");
-
-function zstdCli(data: Buffer, ...args: string[]): Buffer {
-  return execFileSync("zstd", ["-q", "-c", ...args], { input: data, maxBuffer: 1 << 30 });
-}
-
-function skippableFrame(payload: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32LE(0x184d2a53, 0);
-  head.writeUInt32LE(payload.length, 4);
-  return Buffer.concat([head, payload]);
-}
 
 function decodeIn(node: string, files: string[], wasm: boolean): ChildResult {
   const out = execFileSync(node, [child, ...(wasm ? ["--wasm"] : []), ...files], { encoding: "utf8", maxBuffer: 1 << 24 });
